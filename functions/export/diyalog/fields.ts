@@ -1,0 +1,25 @@
+/**
+ * Coercion of the API's identifying fields. The docs type them as numbers; gateways and older installations are
+ * seen to send numeric strings, and ids are 64-bit, so they may arrive as bigint from the lossless JSON parser.
+ */
+
+const INT64_MAX = 2n ** 63n - 1n;
+/** ±100 million days around the epoch: the range of a JavaScript Date. */
+const MAX_EPOCH_MS = 8.64e15;
+
+/** A positive 64-bit session id, or undefined when the value is not one. */
+export function parseSessionId(value: unknown): bigint | undefined {
+  let id: bigint;
+  if (typeof value === 'bigint') id = value;
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) id = BigInt(value);
+  else if (typeof value === 'string' && /^\d{1,19}$/.test(value.trim())) id = BigInt(value.trim());
+  else return undefined;
+  return id > 0n && id <= INT64_MAX ? id : undefined;
+}
+
+/** Integer epoch milliseconds (a number or a numeric string), or undefined when the value is not one. */
+export function parseEpochMillis(value: unknown): number | undefined {
+  const ms =
+    typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  return Number.isSafeInteger(ms) && Math.abs(ms) <= MAX_EPOCH_MS ? ms : undefined;
+}

@@ -1,0 +1,200 @@
+import { PagingError, type RequestWindow } from '../core/errors.js';
+import type { PageSource } from '../core/ports.js';
+import { parseEpochMillis, parseSessionId } from './fields.js';
+
+/** The server returns at most this many sessions per call (spec §1). */
+export const PAGE_SIZE = 20;
+
+/** A half-open interval of instants `[start, end)`, epoch milliseconds. */
+export interface TimeWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A session as received, with the two fields the cursor relies on already parsed. */
+export interface KeyedSession {
+  readonly id: bigint;
+  readonly requestedAt: number;
+  readonly item: unknown;
+}
+
+/** An item that has no usable `onlineHelpId` or `helpRequestedAt`; it never moves the cursor. */
+export interface UnusableItem {
+  readonly reason: string;
+  readonly item: unknown;
+}
+
+/**
+ * More sessions share one millisecond than a page can hold (or exactly a page's worth, which cannot be told
+ * apart): the time cursor cannot page through them, so the pager stepped past that millisecond. Sessions beyond
+ * the `countSeen` ones, if any, were not fetched.
+ */
+export interface TieOverflow {
+  readonly at: number;
+  readonly countSeen: number;
+}
+
+/** What one page contributed. */
+export interface PageOutcome {
+  readonly request: RequestWindow;
+  readonly attempts: number;
+  /** Sessions in the interval that this pager had not emitted before. */
+  readonly sessions: readonly KeyedSession[];
+  /** Unusable items not seen on an earlier page of this interval. */
+  readonly unusable: readonly UnusableItem[];
+  /** Items whose `helpRequestedAt` lies outside the window that was asked for (a misbehaving server). */
+  readonly outOfWindow: number;
+  readonly tieOverflow?: TieOverflow;
+}
+
+/**
+ * The cursor state machine for one interval, exact whatever the server does with the bounds.
+ *
+ * Invariant: every session newer than `upper` has been emitted, and so have the sessions at `upper` whose ids
+ * are in `seenAtUpper`. Each request asks for `[start − 1, upper + 1]`, which contains `[start, upper]` under
+ * inclusive, exclusive-end and exclusive-both semantics alike; what lies outside `[start, upper]` is dropped.
+ * Once the server is seen returning a session at exactly `endDate` it is known to include the end bound, and
+ * later requests ask for `upper` itself so that already-emitted sessions at `upper + 1` cannot crowd a page.
+ *
+ * A full page proves that nothing newer than its oldest instant is missing; the sessions at that instant may
+ * continue on the next page, which the next request re-fetches and `seenAtUpper` filters.
+ *
+ * Progress: every full page lowers `upper`, adds unseen ids at `upper`, steps past a millisecond that fills a
+ * whole page, or (once) learns the inclusive end bound, so the cursor cannot revisit a state.
+ */
+export class IntervalCursor {
+  private readonly window: TimeWindow;
+  private upper: number;
+  private seenAtUpper = new Set<bigint>();
+  private endIsInclusive = false;
+  private finished: boolean;
+  private readonly unusableSeen = new Set<string>();
+
+  constructor(window: TimeWindow) {
+    if (!Number.isSafeInteger(window.start) || !Number.isSafeInteger(window.end)) {
+      throw new RangeError(`interval bounds must be integer milliseconds, got [${window.start}, ${window.end})`);
+    }
+    this.window = window;
+    this.upper = window.end - 1;
+    this.finished = window.start >= window.end;
+  }
+
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** The window of the next request. */
+  nextRequest(): RequestWindow {
+    if (this.finished) throw new PagingError('the interval is exhausted; there is no next request');
+    return { startDate: this.window.start - 1, endDate: this.endIsInclusive ? this.upper : this.upper + 1 };
+  }
+
+  /** Takes the items the server returned for {@link nextRequest} and advances. */
+  accept(items: readonly unknown[], attempts = 1): PageOutcome {
+    const request = this.nextRequest();
+
+    const inRequest: KeyedSession[] = [];
+    const unusable: UnusableItem[] = [];
+    let outOfWindow = 0;
+    for (const item of items) {
+      const keyed = keySession(item);
+      if ('reason' in keyed) {
+        if (this.firstSighting(item)) unusable.push(keyed);
+      } else if (keyed.requestedAt < request.startDate || keyed.requestedAt > request.endDate) {
+        outOfWindow++;
+      } else {
+        inRequest.push(keyed);
+      }
+    }
+    if (inRequest.some((session) => session.requestedAt === request.endDate && request.endDate > this.upper)) {
+      this.endIsInclusive = true;
+    }
+
+    const sessions = inRequest.filter(
+      (s) =>
+        s.requestedAt >= this.window.start &&
+        s.requestedAt <= this.upper &&
+        !(s.requestedAt === this.upper && this.seenAtUpper.has(s.id)),
+    );
+
+    let tieOverflow: TieOverflow | undefined;
+    if (items.length < PAGE_SIZE) {
+      this.finished = true;
+    } else {
+      tieOverflow = this.advancePastFullPage(inRequest);
+      this.finished = this.upper < this.window.start;
+    }
+    return { request, attempts, sessions, unusable, outOfWindow, ...(tieOverflow ? { tieOverflow } : {}) };
+  }
+
+  private advancePastFullPage(inRequest: readonly KeyedSession[]): TieOverflow | undefined {
+    const atOrBelowUpper = inRequest.filter((s) => s.requestedAt <= this.upper);
+    if (atOrBelowUpper.length === 0) {
+      if (inRequest.length > 0) return undefined; // only sessions at upper + 1: endIsInclusive was just learned
+      throw new PagingError(
+        `a full page held no session with a usable id and time inside the asked window ending ${new Date(this.upper + 1).toISOString()}`,
+      );
+    }
+    const oldest = Math.min(...atOrBelowUpper.map((s) => s.requestedAt));
+    const seen = oldest === this.upper ? this.seenAtUpper : new Set<bigint>();
+    for (const s of atOrBelowUpper) if (s.requestedAt === oldest) seen.add(s.id);
+
+    if (inRequest.every((s) => s.requestedAt === oldest)) {
+      this.upper = oldest - 1;
+      this.seenAtUpper = new Set();
+      // A full page of sessions from just before the interval only says the interval is exhausted.
+      return oldest < this.window.start ? undefined : { at: oldest, countSeen: seen.size };
+    }
+    this.upper = oldest;
+    this.seenAtUpper = seen;
+    return undefined;
+  }
+
+  private firstSighting(item: unknown): boolean {
+    const fingerprint = JSON.stringify(item, (_key, value: unknown) =>
+      typeof value === 'bigint' ? value.toString() : value,
+    );
+    if (this.unusableSeen.has(fingerprint)) return false;
+    this.unusableSeen.add(fingerprint);
+    return true;
+  }
+}
+
+function keySession(item: unknown): KeyedSession | UnusableItem {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    return { reason: 'item is not a JSON object', item };
+  }
+  const record = item as Record<string, unknown>;
+  const id = parseSessionId(record['onlineHelpId']);
+  if (id === undefined) return { reason: 'onlineHelpId is missing or not a positive 64-bit integer', item };
+  const requestedAt = parseEpochMillis(record['helpRequestedAt']);
+  if (requestedAt === undefined) return { reason: 'helpRequestedAt is missing or not epoch milliseconds', item };
+  return { id, requestedAt, item };
+}
+
+export interface PageIntervalOptions {
+  /** Hard guard: fail rather than fetch more pages than this for one interval. @default 50_000 */
+  readonly maxPages?: number;
+}
+
+/**
+ * Pages one interval to the end, yielding what each page contributed. Independent intervals can be paged
+ * concurrently with one generator each; their sessions are disjoint by construction.
+ */
+export async function* pageInterval(
+  source: PageSource,
+  window: TimeWindow,
+  options: PageIntervalOptions = {},
+): AsyncGenerator<PageOutcome> {
+  const maxPages = options.maxPages ?? 50_000;
+  const cursor = new IntervalCursor(window);
+  for (let pages = 0; !cursor.done; pages++) {
+    if (pages >= maxPages) {
+      throw new PagingError(
+        `more than ${maxPages} pages for [${new Date(window.start).toISOString()}, ${new Date(window.end).toISOString()}); stopping`,
+      );
+    }
+    const page = await source.fetchPage(cursor.nextRequest());
+    yield cursor.accept(page.items, page.attempts);
+  }
+}

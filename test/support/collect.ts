@@ -1,0 +1,39 @@
+import type { PageSource } from '../../functions/export/core/ports.js';
+import {
+  pageInterval,
+  type PageIntervalOptions,
+  type TieOverflow,
+  type TimeWindow,
+  type UnusableItem,
+} from '../../functions/export/diyalog/pager.js';
+
+export interface Collected {
+  ids: bigint[];
+  unusable: UnusableItem[];
+  overflows: TieOverflow[];
+  outOfWindow: number;
+  pages: number;
+  requests: number;
+}
+
+/** Pages an interval to the end and gathers what every page contributed. */
+export async function collect(
+  source: PageSource,
+  window: TimeWindow,
+  options: PageIntervalOptions = {},
+): Promise<Collected> {
+  const result: Collected = { ids: [], unusable: [], overflows: [], outOfWindow: 0, pages: 0, requests: 0 };
+  for await (const page of pageInterval(source, window, options)) {
+    result.pages++;
+    result.requests += page.attempts;
+    result.ids.push(...page.sessions.map((s) => s.id));
+    result.unusable.push(...page.unusable);
+    result.outOfWindow += page.outOfWindow;
+    if (page.tieOverflow) result.overflows.push(page.tieOverflow);
+  }
+  return result;
+}
+
+export function sortIds(ids: Iterable<bigint>): bigint[] {
+  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
