@@ -1,25 +1,12 @@
 import type { RequestWindow } from '../../functions/export/core/errors.js';
 import type { Page, PageSource } from '../../functions/export/core/ports.js';
+import { createRandom, selects, type BoundSemantics } from '../simulator/index.js';
 
-/** How a server may treat `startDate` and `endDate`; the docs do not say (spec §3.2). */
-export type BoundSemantics = 'inclusive' | 'exclusive-end' | 'exclusive-both';
-
-export const BOUND_SEMANTICS: readonly BoundSemantics[] = ['inclusive', 'exclusive-end', 'exclusive-both'];
+export { BOUND_SEMANTICS, type BoundSemantics } from '../simulator/index.js';
 
 export interface FakeSession {
   readonly onlineHelpId: bigint;
   readonly helpRequestedAt: number;
-}
-
-export function inWindow(t: number, window: RequestWindow, semantics: BoundSemantics): boolean {
-  switch (semantics) {
-    case 'inclusive':
-      return window.startDate <= t && t <= window.endDate;
-    case 'exclusive-end':
-      return window.startDate <= t && t < window.endDate;
-    case 'exclusive-both':
-      return window.startDate < t && t < window.endDate;
-  }
 }
 
 /**
@@ -34,7 +21,7 @@ export function selectPage<T extends FakeSession>(
   pageSize = 20,
 ): T[] {
   return sessions
-    .filter((s) => inWindow(s.helpRequestedAt, window, semantics))
+    .filter((s) => selects(semantics, s.helpRequestedAt, window))
     .map((s) => ({ s, tieBreak: random() }))
     .sort((a, b) => b.s.helpRequestedAt - a.s.helpRequestedAt || a.tieBreak - b.tieBreak)
     .slice(0, pageSize)
@@ -57,14 +44,8 @@ export class FakeDiyalogApi implements PageSource {
   }
 }
 
-/** A deterministic uniform [0, 1) source (mulberry32). */
+/** A deterministic uniform [0, 1) source. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = createRandom(seed);
+  return () => random.next();
 }

@@ -1,4 +1,5 @@
 import { PagingError, type RequestWindow } from '../core/errors.js';
+import { jsonObject } from '../core/json-object.js';
 import type { PageSource } from '../core/ports.js';
 import { parseEpochMillis, parseSessionId } from './fields.js';
 
@@ -15,7 +16,8 @@ export interface TimeWindow {
 export interface KeyedSession {
   readonly id: bigint;
   readonly requestedAt: number;
-  readonly item: unknown;
+  /** The item as received (a JSON object). */
+  readonly item: Readonly<Record<string, unknown>>;
 }
 
 /** An item that has no usable `onlineHelpId` or `helpRequestedAt`; it never moves the cursor. */
@@ -161,15 +163,13 @@ export class IntervalCursor {
 }
 
 function keySession(item: unknown): KeyedSession | UnusableItem {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    return { reason: 'item is not a JSON object', item };
-  }
-  const record = item as Record<string, unknown>;
+  const record = jsonObject(item);
+  if (!record) return { reason: 'item is not a JSON object', item };
   const id = parseSessionId(record['onlineHelpId']);
   if (id === undefined) return { reason: 'onlineHelpId is missing or not a positive 64-bit integer', item };
   const requestedAt = parseEpochMillis(record['helpRequestedAt']);
   if (requestedAt === undefined) return { reason: 'helpRequestedAt is missing or not epoch milliseconds', item };
-  return { id, requestedAt, item };
+  return { id, requestedAt, item: record };
 }
 
 export interface PageIntervalOptions {

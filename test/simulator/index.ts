@@ -1,0 +1,25 @@
+export { createRandom, type Random } from './random.js';
+export {
+  DEFAULT_ID_START,
+  DOCUMENTED_HELP_STATES,
+  EXAMPLE_HELP_STATE,
+  demoDataset,
+  generateSessions,
+  serialisePage,
+  sessionAt,
+  type GenerateSessionsOptions,
+  type SimSession,
+} from './sessions.js';
+export { MAX_CLOCK_SKEW_MS, parseDlgDate, type SimCredentials } from './auth.js';
+export { TRANSIENT_FAULTS, type Fault, type FaultKind, type FaultShapes } from './faults.js';
+export {
+  API_PATH,
+  startSimulator,
+  BOUND_SEMANTICS,
+  selects,
+  type BoundSemantics,
+  type RunningSimulator,
+  type SimulatorCounters,
+  type SimulatorOptions,
+  type SimulatorSettings,
+} from './server.js';
