@@ -1,0 +1,82 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerCredentials } from './aws/secrets-manager-credentials.js';
+import type { ApiConfig } from './core/config.js';
+import { ConfigError } from './core/errors.js';
+import type { DayExportContext } from './core/export-day.js';
+import type { ObjectStore } from './core/ports.js';
+import { DiyalogClient, type RetryNotice } from './diyalog/client.js';
+import type { CredentialsProvider } from './diyalog/credentials.js';
+import { encodeParquet } from './parquet/encode.js';
+import { LocalDirStore } from './store/local-dir.js';
+import { S3Store } from './store/s3.js';
+
+/**
+ * The one composition root: configuration in, real adapters out. The Lambda handler and the CLI both build
+ * their export from here, so that they run the very same code.
+ */
+
+/** An export root: a local folder or `s3://bucket/prefix`. */
+export type ExportRoot =
+  | { readonly kind: 'local'; readonly directory: string }
+  | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string };
+
+/** Reads `--out`: `s3://bucket[/prefix]` or a folder path. */
+export function parseExportRoot(text: string, setting: string): ExportRoot {
+  if (!text.startsWith('s3://')) return { kind: 'local', directory: text };
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(text);
+  if (!match?.[1]) throw new ConfigError(setting, `"${text}" has no bucket; expected s3://bucket/prefix`);
+  return { kind: 's3', bucket: match[1], prefix: match[2] ?? '' };
+}
+
+/**
+ * An S3 client for AWS, or for an S3-compatible store when `endpoint` is set: then path-style addressing, and
+ * checksums only where required, because such stores (MinIO, s3rver…) often keep aws-chunked framing verbatim.
+ */
+export function createS3Client(endpoint: string | undefined): S3Client {
+  return new S3Client(endpoint ? { endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' } : {});
+}
+
+export function createStore(root: ExportRoot, s3Endpoint: string | undefined): ObjectStore {
+  return root.kind === 'local'
+    ? new LocalDirStore(root.directory)
+    : new S3Store(createS3Client(s3Endpoint), root.bucket, root.prefix);
+}
+
+export function secretsManagerCredentials(
+  secretId: string,
+  client = new SecretsManagerClient({}),
+): CredentialsProvider {
+  return new SecretsManagerCredentials(client, secretId);
+}
+
+export interface ContextParts {
+  readonly api: ApiConfig;
+  readonly credentials: CredentialsProvider;
+  readonly store: ObjectStore;
+  readonly runId: string;
+  readonly now?: () => number;
+  readonly fetch?: typeof fetch;
+  readonly onRetry?: (notice: RetryNotice) => void;
+}
+
+export function exportContext(parts: ContextParts): DayExportContext {
+  const now = parts.now ?? Date.now;
+  const source = new DiyalogClient({
+    endpoint: parts.api.endpoint,
+    credentials: parts.credentials,
+    signatureVariant: parts.api.signatureVariant,
+    now,
+    ...(parts.fetch ? { fetch: parts.fetch } : {}),
+    ...(parts.onRetry ? { onRetry: parts.onRetry } : {}),
+  });
+  return {
+    source,
+    store: parts.store,
+    timeZone: parts.api.timeZone,
+    concurrency: parts.api.concurrency,
+    encode: encodeParquet,
+    runId: parts.runId,
+    now,
+  };
+}

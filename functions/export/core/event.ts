@@ -1,0 +1,61 @@
+import { addDays, daysInRange, parseDay, previousDay, type CalendarDay, type TimeZone } from './days.js';
+import { ConfigError } from './errors.js';
+import { MAX_RANGE_DAYS, rethrowAs } from './config.js';
+import { jsonObject } from './json-object.js';
+import type { ExportRequest } from './run.js';
+
+const EXPECTED =
+  'expected {}, {"scheduledTime":"<ISO instant>"}, {"date":"YYYY-MM-DD"} or {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}';
+
+export interface ScheduleSettings {
+  readonly timeZone: TimeZone;
+  readonly lookbackDays: number;
+}
+
+/**
+ * The days a Lambda event asks for:
+ * - `{}` or `{"scheduledTime": ISO}`: yesterday (relative to the schedule's time, else to `now`) in the zone,
+ *   then the `lookbackDays` days before it, newest first so that the most recent day lands first;
+ * - `{"date": "YYYY-MM-DD"}`: that day;
+ * - `{"from", "to"}`: each day of the inclusive range, oldest first, at most {@link MAX_RANGE_DAYS}.
+ * Anything else is refused with a message that shows the accepted shapes.
+ */
+export function requestFromEvent(event: unknown, settings: ScheduleSettings, now: number): ExportRequest {
+  if (event === null || event === undefined) return scheduledRequest(now, settings);
+  const fields = jsonObject(event);
+  if (!fields) throw new ConfigError('event', `is not a JSON object; ${EXPECTED}`);
+  const keys = Object.keys(fields).sort().join(',');
+  switch (keys) {
+    case '':
+      return scheduledRequest(now, settings);
+    case 'scheduledTime':
+      return scheduledRequest(instantField(fields['scheduledTime']), settings);
+    case 'date':
+      return { days: [dayField(fields['date'], 'event.date')] };
+    case 'from,to': {
+      const from = dayField(fields['from'], 'event.from');
+      const to = dayField(fields['to'], 'event.to');
+      return { days: rethrowAs('event', () => daysInRange(from, to, { maxDays: MAX_RANGE_DAYS })) };
+    }
+    default:
+      throw new ConfigError('event', `has the fields {${keys}}; ${EXPECTED}`);
+  }
+}
+
+/** Yesterday relative to `instant`, then the lookback days before it. */
+export function scheduledRequest(instant: number, settings: ScheduleSettings): ExportRequest {
+  const yesterday: CalendarDay = previousDay(instant, settings.timeZone);
+  return { days: Array.from({ length: settings.lookbackDays + 1 }, (_, i) => addDays(yesterday, -i)) };
+}
+
+function instantField(value: unknown): number {
+  const instant = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(instant)) {
+    throw new ConfigError('event.scheduledTime', `${JSON.stringify(value)} is not an ISO 8601 instant`);
+  }
+  return instant;
+}
+
+function dayField(value: unknown, setting: string): CalendarDay {
+  return rethrowAs(setting, () => parseDay(value));
+}

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import type { TieOverflow } from '../diyalog/pager.js';
+import { dayWindow, type CalendarDay, type TimeZone } from './days.js';
+import { harvestDay } from './harvest-day.js';
+import { manifestKey, PARQUET_CONTENT_TYPE, partitionObjectKey, partitionPrefix, rejectsKey } from './layout.js';
+import type { ObjectStore, PageSource } from './ports.js';
+import { toSessionRow, type RejectedRecord } from './records.js';
+import type { SessionRow } from './schema.js';
+
+export interface DayExportContext {
+  readonly source: PageSource;
+  readonly store: ObjectStore;
+  readonly timeZone: TimeZone;
+  /** Sub-windows of the day paged at once. */
+  readonly concurrency: number;
+  /** Rows → the bytes of one Parquet file (the writer lives outside the core). */
+  readonly encode: (rows: readonly SessionRow[]) => Promise<Uint8Array>;
+  readonly runId: string;
+  readonly now: () => number;
+}
+
+/** What one day's export did; also the body of its run manifest. */
+export interface DaySummary {
+  readonly day: CalendarDay;
+  readonly runId: string;
+  readonly timeZone: string;
+  /** The day's instants `[start, end)` as ISO strings. */
+  readonly window: { readonly start: string; readonly end: string };
+  /** Rows written: distinct sessions of the day. */
+  readonly sessions: number;
+  readonly pages: number;
+  readonly requests: number;
+  /** Requests beyond one per page: the retries. */
+  readonly retries: number;
+  /** Records written to the rejects output instead of the table. */
+  readonly rejected: number;
+  /** Copies of an id already seen this day, dropped (see {@link preferredCopy}). */
+  readonly duplicates: number;
+  readonly tieOverflows: readonly TieOverflow[];
+  /** Items the server sent outside the window asked for, ignored. */
+  readonly outOfWindow: number;
+  readonly object: string;
+  readonly parquetBytes: number;
+  readonly parquetSha256: string;
+  readonly durationMs: number;
+}
+
+/**
+ * Exports one calendar day: page it completely, validate, deduplicate, encode one Parquet file, and replace the
+ * day's partition with it. Nothing is written unless every page was fetched and encoded; the Parquet object is
+ * written in one atomic put, so a failure leaves the previous export of the day as it was.
+ */
+export async function exportDay(day: CalendarDay, context: DayExportContext): Promise<DaySummary> {
+  const startedAt = context.now();
+  const window = dayWindow(day, context.timeZone);
+  const harvest = await harvestDay(context.source, window, context.concurrency);
+
+  const rejected: RejectedRecord[] = [...harvest.unusable];
+  const byId = new Map<bigint, SessionRow>();
+  let duplicates = 0;
+  for (const session of harvest.sessions) {
+    const outcome = toSessionRow(session);
+    if (!('row' in outcome)) {
+      rejected.push(outcome);
+      continue;
+    }
+    const earlier = byId.get(outcome.row.online_help_id);
+    if (earlier) duplicates++;
+    byId.set(outcome.row.online_help_id, earlier ? preferredCopy(earlier, outcome.row) : outcome.row);
+  }
+
+  const parquet = await context.encode([...byId.values()]);
+  const { store } = context;
+  const objectKey = partitionObjectKey(day);
+  await store.put(objectKey, parquet, PARQUET_CONTENT_TYPE);
+  const stale = (await store.list(partitionPrefix(day))).filter((key) => key !== objectKey);
+  await store.delete(stale);
+  if (rejected.length > 0) {
+    await store.put(rejectsKey(day), rejectsJsonLines(day, context.runId, rejected), 'application/x-ndjson');
+  } else {
+    await store.delete([rejectsKey(day)]);
+  }
+
+  const summary: DaySummary = {
+    day,
+    runId: context.runId,
+    timeZone: context.timeZone,
+    window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
+    sessions: byId.size,
+    pages: harvest.pages,
+    requests: harvest.requests,
+    retries: harvest.requests - harvest.pages,
+    rejected: rejected.length,
+    duplicates,
+    tieOverflows: harvest.tieOverflows.toSorted((a, b) => a.at - b.at),
+    outOfWindow: harvest.outOfWindow,
+    object: store.locate(objectKey),
+    parquetBytes: parquet.byteLength,
+    parquetSha256: createHash('sha256').update(parquet).digest('hex'),
+    durationMs: context.now() - startedAt,
+  };
+  await store.put(
+    manifestKey(day, context.runId),
+    new TextEncoder().encode(`${JSON.stringify(summary, null, 2)}\n`),
+    'application/json',
+  );
+  return summary;
+}
+
+/**
+ * Which of two copies of one session id to keep, independent of the order they arrived in: the one that
+ * progressed furthest (latest end, then start, then request time), then the one with more fields set, then the
+ * greater JSON text, so that the choice is deterministic.
+ */
+export function preferredCopy(a: SessionRow, b: SessionRow): SessionRow {
+  const rank = (row: SessionRow): [number, number, number, number] => [
+    row.help_ended_at ?? -Infinity,
+    row.help_started_at ?? -Infinity,
+    row.help_requested_at,
+    Object.values(row).filter((value) => value !== null).length,
+  ];
+  const [ra, rb] = [rank(a), rank(b)];
+  for (let i = 0; i < ra.length; i++) {
+    const [x, y] = [ra[i] ?? 0, rb[i] ?? 0];
+    if (x !== y) return x > y ? a : b;
+  }
+  return canonicalJson(a) >= canonicalJson(b) ? a : b;
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+function rejectsJsonLines(day: CalendarDay, runId: string, rejected: readonly RejectedRecord[]): Uint8Array {
+  const lines = rejected.map((r) => canonicalJson({ day, runId, reason: r.reason, item: r.item }));
+  return new TextEncoder().encode(`${lines.join('\n')}\n`);
+}

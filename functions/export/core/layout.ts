@@ -1,0 +1,34 @@
+import type { CalendarDay } from './days.js';
+
+/**
+ * The key layout below the export root. The table location holds Parquet only, because Athena reads every
+ * object under it; run manifests and rejects live beside it under names starting with `_`.
+ */
+
+/** The Athena table's name and its folder below the root. */
+export const TABLE_NAME = 'online_help';
+
+export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
+
+/** `online_help/dt=2025-11-24/`: everything the day's partition holds. */
+export function partitionPrefix(day: CalendarDay): string {
+  return `${TABLE_NAME}/dt=${day}/`;
+}
+
+/**
+ * The day's one Parquet object. Its name is fixed, so re-exporting a day overwrites it in one atomic write; any
+ * other object found in the partition afterwards is stale and removed.
+ */
+export function partitionObjectKey(day: CalendarDay): string {
+  return `${partitionPrefix(day)}sessions.parquet`;
+}
+
+/** Records of the day that did not become rows (JSON Lines), replaced by each export of the day. */
+export function rejectsKey(day: CalendarDay): string {
+  return `_rejects/dt=${day}/rejects.jsonl`;
+}
+
+/** One manifest per day and run; earlier runs' manifests are kept as the day's history. */
+export function manifestKey(day: CalendarDay, runId: string): string {
+  return `_runs/dt=${day}/${runId}.json`;
+}

@@ -1,0 +1,55 @@
+import type { CalendarDay } from './days.js';
+import { exportDay, type DayExportContext, type DaySummary } from './export-day.js';
+
+/** The days one run exports: built from a Lambda event or from CLI flags, the same for both. */
+export interface ExportRequest {
+  readonly days: readonly CalendarDay[];
+}
+
+export type DayResult =
+  | { readonly status: 'ok'; readonly summary: DaySummary }
+  | { readonly status: 'failed'; readonly day: CalendarDay; readonly error: Error };
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly results: readonly DayResult[];
+  readonly ok: boolean;
+}
+
+export interface RunObserver {
+  dayStarted?(day: CalendarDay): void;
+  dayFinished?(result: DayResult): void;
+}
+
+/**
+ * Exports the requested days one after the other. A failed day does not stop the others; the summary says
+ * which failed, and the adapters turn that into a thrown error or a non-zero exit.
+ */
+export async function runExport(
+  request: ExportRequest,
+  context: DayExportContext,
+  observer: RunObserver = {},
+): Promise<RunSummary> {
+  const results: DayResult[] = [];
+  for (const day of request.days) {
+    observer.dayStarted?.(day);
+    let result: DayResult;
+    try {
+      result = { status: 'ok', summary: await exportDay(day, context) };
+    } catch (error) {
+      result = { status: 'failed', day, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+    results.push(result);
+    observer.dayFinished?.(result);
+  }
+  return { runId: context.runId, results, ok: results.every((r) => r.status === 'ok') };
+}
+
+/** `20251124T003000Z-1a2b3c`: sortable by start time, unique across concurrent runs. */
+export function newRunId(now: number, random: () => number = Math.random): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]|\.\d+/g, '');
+  const suffix = Math.floor(random() * 0xffffff)
+    .toString(16)
+    .padStart(6, '0');
+  return `${stamp}-${suffix}`;
+}

@@ -1,0 +1,134 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createStore, exportContext, secretsManagerCredentials } from './compose.js';
+import { lambdaConfigFromEnv, type Environment, type LambdaConfig } from './core/config.js';
+import { ExportError } from './core/errors.js';
+import { requestFromEvent } from './core/event.js';
+import type { ObjectStore } from './core/ports.js';
+import { newRunId, runExport, type DayResult } from './core/run.js';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from './core/telemetry.js';
+import type { CredentialsProvider } from './diyalog/credentials.js';
+
+/** What a run returns to its invoker, one entry per day. */
+export interface HandlerResult {
+  readonly runId: string;
+  readonly ok: boolean;
+  readonly days: readonly unknown[];
+}
+
+export interface HandlerDependencies {
+  readonly env?: Environment;
+  readonly now?: () => number;
+  readonly secretsClient?: SecretsManagerClient;
+  readonly fetch?: typeof fetch;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+}
+
+/** Built once per container: configuration validated at cold start, clients and cached keys reused. */
+interface Runtime {
+  readonly config: LambdaConfig;
+  readonly credentials: CredentialsProvider;
+  readonly store: ObjectStore;
+}
+
+/**
+ * The Lambda adapter: event → days → the shared export → structured logs and EMF metrics per day. If any day
+ * failed, the others still run, and then it throws, so that Lambda's async retries and the failure destination
+ * act; a swallowed error would be a silent hole in the data lake.
+ */
+export function createHandler(dependencies: HandlerDependencies = {}): (event: unknown) => Promise<HandlerResult> {
+  const logger = dependencies.logger ?? new Logger({ serviceName: METRICS_SERVICE });
+  const metrics = dependencies.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
+  const now = dependencies.now ?? Date.now;
+  let runtime: Runtime | undefined;
+
+  const start = (): Runtime => {
+    const config = lambdaConfigFromEnv(dependencies.env ?? process.env);
+    return {
+      config,
+      credentials: secretsManagerCredentials(config.secretId, dependencies.secretsClient),
+      store: createStore({ kind: 's3', bucket: config.bucket, prefix: config.prefix }, config.s3Endpoint),
+    };
+  };
+
+  return async (event) => {
+    try {
+      runtime ??= start();
+      const { config } = runtime;
+      const request = requestFromEvent(event, config, now());
+      const runId = newRunId(now());
+      logger.info('export started', { runId, days: request.days, event });
+      const context = exportContext({
+        api: config,
+        credentials: runtime.credentials,
+        store: runtime.store,
+        runId,
+        now,
+        ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
+        onRetry: (notice) => {
+          logger.warn('request retried', { ...notice });
+        },
+      });
+      const run = await runExport(request, context, {
+        dayFinished: (result) => {
+          report(result, logger, metrics);
+        },
+      });
+      const days = run.results.map((r) =>
+        r.status === 'ok' ? r.summary : { day: r.day, status: r.status, error: r.error.message },
+      );
+      if (!run.ok) {
+        const failed = run.results.flatMap((r) => (r.status === 'failed' ? [`${r.day}: ${r.error.message}`] : []));
+        throw new ExportError(
+          `${failed.length} of ${run.results.length} days failed (run ${runId}): ${failed.join('; ')}`,
+        );
+      }
+      logger.info('export finished', { runId, days: days.length });
+      return { runId, ok: true, days };
+    } catch (error) {
+      logger.error('export failed', { error: describe(error) });
+      throw error;
+    }
+  };
+}
+
+function report(result: DayResult, logger: Logger, metrics: Metrics): void {
+  if (result.status === 'failed') {
+    logger.error('day failed', { day: result.day, error: describe(result.error) });
+    metrics.addMetadata('day', result.day);
+    metrics.addMetric(METRIC.failed, MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+    return;
+  }
+  const { summary } = result;
+  for (const overflow of summary.tieOverflows) {
+    logger.warn('tie overflow: a whole page of sessions shares one millisecond; any beyond it were not fetched', {
+      day: summary.day,
+      at: new Date(overflow.at).toISOString(),
+      countSeen: overflow.countSeen,
+    });
+  }
+  if (summary.rejected > 0) logger.warn('records rejected', { day: summary.day, rejected: summary.rejected });
+  logger.info('day exported', { ...summary });
+  metrics.addMetadata('day', summary.day);
+  metrics.addMetric(METRIC.sessions, MetricUnit.Count, summary.sessions);
+  metrics.addMetric(METRIC.pages, MetricUnit.Count, summary.pages);
+  metrics.addMetric(METRIC.requests, MetricUnit.Count, summary.requests);
+  metrics.addMetric(METRIC.retries, MetricUnit.Count, summary.retries);
+  metrics.addMetric(METRIC.rejected, MetricUnit.Count, summary.rejected);
+  metrics.addMetric(METRIC.duplicates, MetricUnit.Count, summary.duplicates);
+  metrics.addMetric(METRIC.tieOverflows, MetricUnit.Count, summary.tieOverflows.length);
+  metrics.addMetric(METRIC.durationMs, MetricUnit.Milliseconds, summary.durationMs);
+  metrics.addMetric(METRIC.succeeded, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}
+
+function describe(error: unknown): { name: string; message: string } {
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
+}
+
+export const handler = createHandler();
