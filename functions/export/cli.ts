@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSimulator, demoDataset, type RunningSimulator } from '../../test/simulator/index.js';
-import { createStore, exportContext, parseExportRoot, secretsManagerCredentials } from './compose.js';
+import { createStore, exportContext, parseExportRoot, secretsManagerCredentials, type ExportRoot } from './compose.js';
 import {
   DEFAULT_CONCURRENCY,
   endpointSetting,
@@ -53,7 +53,7 @@ export interface CliIo {
 
 interface CliOptions {
   readonly request: ExportRequest;
-  readonly out: string;
+  readonly root: ExportRoot;
   readonly api: ApiConfig;
   readonly demo: boolean;
   readonly secretId?: string;
@@ -90,8 +90,7 @@ export async function runCli(argv: readonly string[], env: Environment, io: CliI
     } else {
       credentials = options.secretId ? secretsManagerCredentials(options.secretId) : credentialsFromEnv(env);
     }
-    const root = rethrowAs('--out', () => parseExportRoot(options.out, '--out'));
-    const store = createStore(root, s3EndpointFromEnv(env));
+    const store = createStore(options.root, s3EndpointFromEnv(env));
     const runId = newRunId(now());
     const context = exportContext({ api, credentials, store, runId, now });
     const started = now();
@@ -165,7 +164,7 @@ function parseCli(argv: readonly string[], env: Environment, now: number): CliOp
   if (values.out.trim() === '') throw new ConfigError('--out', 'is empty; give a folder or s3://bucket/prefix');
   return {
     request: { days: requestedDays(values, timeZone, now) },
-    out: values.out,
+    root: parseExportRoot(values.out, '--out'),
     api,
     demo,
     ...(values['secret-id'] ? { secretId: values['secret-id'] } : {}),

@@ -6,6 +6,7 @@ import { dayWindow, parseDay, parseTimeZone } from '../../functions/export/core/
 import { generateSessions, startSimulator, type RunningSimulator, type SimSession } from '../simulator/index.js';
 import { expectedRows } from '../support/expected-rows.js';
 import { duckdb, readSessions } from '../support/parquet-reader.js';
+import { startLocalS3 } from '../support/s3.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const KEYS = { accessKeyId: 'AK-cli', accessKeySecret: 'cli-secret-canary-2718' };
@@ -166,5 +167,86 @@ describe('CLI export against the simulator', () => {
     await mkdir(root, { recursive: true });
     expect((await cli(['--date', '2025-11-23', '--endpoint', sim.url, '--out', root])).status).toBe(0);
     expect((await readdir(root)).sort()).toEqual(['_runs', 'online_help']);
+  });
+});
+
+describe('CLI failures: one line, a non-zero exit, no Parquet', () => {
+  it.each([
+    [['--date', '2025-02-30'], '--date'],
+    [['--date', '2025-11-23', '--from', '2025-11-20', '--to', '2025-11-21'], '--date: cannot be combined'],
+    [['--from', '2025-11-20'], '--to: is missing'],
+    [['--from', '2025-11-20', '--to', '2026-01-20'], 'more than the limit of 31'],
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--timezone', 'Mars/Olympus'], '--timezone'],
+    [['--concurrency', '99'], '--concurrency: "99" is not a whole number from 1 to 16'],
+    [['--endpoint', 'http://10.0.0.5:8080'], '--endpoint: plain http:// is refused'],
+    [['--out', 's3://'], '--out'],
+  ])('%j exits 2 naming the problem', async (args, problem) => {
+    const root = await tempDir();
+    const result = await cli([...args, ...(args.includes('--out') ? [] : ['--out', root])]);
+    expect(result.status).toBe(2);
+    expect(result.err.split('\n')[0]).toContain(problem);
+    expect(result.err).not.toMatch(/\n\s+at /);
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('names the missing key variables', async () => {
+    const root = await tempDir();
+    const result = await cli(['--endpoint', sim.url, '--out', root], { DIYALOG_ACCESS_KEY_ID: 'AK' });
+    expect(result.status).toBe(2);
+    expect(result.err).toContain('DIYALOG_ACCESS_KEY_SECRET, DIYALOG_REQUESTER_USER_ID');
+  });
+
+  it('exits 1 with a signature message and writes no Parquet when the server rejects the keys', async () => {
+    sim.setSessions(sessionsAround('2025-11-23', 'Europe/Istanbul', 11).sessions);
+    const root = await tempDir();
+    const result = await cli(['--date', '2025-11-23', '--endpoint', sim.url, '--out', root], {
+      ...ENV,
+      DIYALOG_ACCESS_KEY_SECRET: 'wrong-secret',
+    });
+    expect(result.status).toBe(1);
+    expect(result.err).toContain('signature');
+    expect(result.err).not.toContain('wrong-secret');
+    expect(result.out).toContain('2025-11-23  FAILED');
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('prints usage for --help', async () => {
+    const result = await cli(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.out).toContain('Usage: diyalog-export');
+  });
+});
+
+describe('CLI demo and S3 output', () => {
+  it('runs the demo from the built-in simulator', async () => {
+    const root = await tempDir();
+    const result = await cli(['--demo', '--date', '2025-11-23', '--out', root], {});
+    expect(result.status).toBe(0);
+    expect(result.out).toContain('built-in simulator');
+    expect(await readSessions(partitionFile(root, '2025-11-23'))).toHaveLength(312);
+  });
+
+  it('exports to an S3-compatible store given by AWS_ENDPOINT_URL_S3', async () => {
+    const s3 = await startLocalS3();
+    try {
+      const { sessions, start, end } = sessionsAround('2025-11-23', 'Europe/Istanbul', 12);
+      sim.setSessions(sessions);
+      const result = await cli(['--date', '2025-11-23', '--endpoint', sim.url, '--out', `s3://${s3.bucket}/cli/root`], {
+        ...ENV,
+        ...s3.env,
+      });
+      expect(result.err).toBe('');
+      expect(result.status).toBe(0);
+      const keys = await s3.keys();
+      expect(keys.filter((k) => !k.startsWith('cli/root/_runs/'))).toEqual([
+        'cli/root/online_help/dt=2025-11-23/sessions.parquet',
+      ]);
+      const file = join(await tempDir(), 'sessions.parquet');
+      await writeFile(file, await s3.get('cli/root/online_help/dt=2025-11-23/sessions.parquet'));
+      expect(await readSessions(file)).toEqual(expectedRows(sessions, start, end));
+    } finally {
+      await s3.stop();
+    }
   });
 });
