@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '../core/errors.js';
-import { parseCredentialsJson, type CredentialsProvider } from '../diyalog/credentials.js';
+import { parseCredentialsJson, sameCredentials, type CredentialsProvider } from '../diyalog/credentials.js';
 import type { Credentials } from '../diyalog/sign.js';
 
 /** How long keys read from Secrets Manager are reused before they are read again. */
@@ -12,6 +12,8 @@ export const SECRET_CACHE_MS = 5 * 60_000;
  */
 export class SecretsManagerCredentials implements CredentialsProvider {
   private cached?: { credentials: Credentials; readAt: number };
+  /** A read in progress, shared so that concurrent requests on a cold cache make one call. */
+  private reading: Promise<Credentials> | undefined;
 
   constructor(
     private readonly client: SecretsManagerClient,
@@ -24,18 +26,20 @@ export class SecretsManagerCredentials implements CredentialsProvider {
     return this.read();
   }
 
-  async refresh(): Promise<boolean> {
-    const before = this.cached?.credentials;
-    const after = await this.read();
-    return (
-      before === undefined ||
-      before.accessKeyId !== after.accessKeyId ||
-      before.accessKeySecret !== after.accessKeySecret ||
-      before.requesterUserId !== after.requesterUserId
-    );
+  async refresh(rejected: Credentials): Promise<boolean> {
+    const current = this.cached?.credentials;
+    if (current && !sameCredentials(current, rejected)) return true;
+    return !sameCredentials(await this.read(), rejected);
   }
 
-  private async read(): Promise<Credentials> {
+  private read(): Promise<Credentials> {
+    this.reading ??= this.readSecret().finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
+  private async readSecret(): Promise<Credentials> {
     let text: string | undefined;
     try {
       text = (await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }))).SecretString;

@@ -71,7 +71,9 @@ export function s3EndpointFromEnv(env: Environment): string | undefined {
   for (const name of ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL']) {
     const value = env[name]?.trim();
     if (!value) continue;
-    if (!URL.canParse(value)) throw new ConfigError(name, `"${value}" is not a URL`);
+    if (!/^https?:\/\/[^/]/.test(value) || !URL.canParse(value)) {
+      throw new ConfigError(name, `"${value}" is not an http(s):// URL, e.g. http://127.0.0.1:9000`);
+    }
     return value;
   }
   return undefined;
@@ -102,7 +104,12 @@ export function timeZoneSetting(value: string | undefined, setting: string): Tim
 }
 
 export function bucketSetting(value: string, setting: string): string {
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes('..')) {
+  const forbidden =
+    value.includes('..') ||
+    /^\d+\.\d+\.\d+\.\d+$/.test(value) ||
+    value.startsWith('xn--') ||
+    value.endsWith('-s3alias');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || forbidden) {
     throw new ConfigError(setting, `"${value}" is not a valid S3 bucket name`);
   }
   return value;

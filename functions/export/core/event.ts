@@ -48,11 +48,19 @@ export function scheduledRequest(instant: number, settings: ScheduleSettings): E
   return { days: Array.from({ length: settings.lookbackDays + 1 }, (_, i) => addDays(yesterday, -i)) };
 }
 
+/** An ISO 8601 instant with a zone (`Z` or an offset), on a date that exists: never the process's local time. */
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
 function instantField(value: unknown): number {
-  const instant = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(instant)) {
-    throw new ConfigError('event.scheduledTime', `${JSON.stringify(value)} is not an ISO 8601 instant`);
+  const match = typeof value === 'string' ? ISO_INSTANT.exec(value) : null;
+  const instant = match ? Date.parse(String(value)) : NaN;
+  if (!match?.[1] || Number.isNaN(instant)) {
+    throw new ConfigError(
+      'event.scheduledTime',
+      `${JSON.stringify(value)} is not an ISO 8601 instant with a zone, e.g. 2025-11-24T04:30:00Z`,
+    );
   }
+  dayField(match[1], 'event.scheduledTime');
   return instant;
 }
 

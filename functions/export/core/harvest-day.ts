@@ -17,6 +17,7 @@ export interface DayHarvest {
  * be paged at once. Their union is the window; they do not overlap.
  */
 export function splitWindow(window: TimeWindow, parts: number): TimeWindow[] {
+  if (!Number.isSafeInteger(parts) || parts < 1) throw new RangeError(`parts must be a whole number ≥ 1, got ${parts}`);
   const count = Math.max(1, Math.min(parts, window.end - window.start));
   const edges = Array.from({ length: count + 1 }, (_, i) =>
     i === count ? window.end : window.start + Math.floor(((window.end - window.start) * i) / count),

@@ -4,7 +4,7 @@ import type { Page, PageSource } from '../core/ports.js';
 import type { CredentialsProvider } from './credentials.js';
 import { reportUrl } from './endpoint.js';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
-import { formatDlgDate, signRequest, type SignatureVariant } from './sign.js';
+import { formatDlgDate, signRequest, type Credentials, type SignatureVariant } from './sign.js';
 
 const CONTENT_TYPE = 'application/json';
 const SNIPPET_LENGTH = 200;
@@ -47,7 +47,14 @@ type Attempt =
       readonly body?: string;
       readonly retryAfterMs?: number;
     }
-  | { readonly kind: 'terminal'; readonly status: number; readonly body: string; readonly serverDate: string | null }
+  | {
+      readonly kind: 'terminal';
+      readonly status: number;
+      readonly body: string;
+      readonly serverDate: string | null;
+      /** The keys this attempt was signed with. */
+      readonly credentials: Credentials;
+    }
   | { readonly kind: 'oversized'; readonly status: number };
 
 /**
@@ -137,7 +144,7 @@ export class DiyalogClient implements PageSource {
         throw new ClockSkewError(clockSkewMessage(outcome.serverDate, this.now()), details);
       }
       if (outcome.status === 401) {
-        if (!keysRefreshed && (await this.credentials.refresh())) {
+        if (!keysRefreshed && (await this.credentials.refresh(outcome.credentials))) {
           keysRefreshed = true;
           this.onRetry({ window, attempt, delayMs: 0, reason: 'status 401; retrying with re-read keys' });
           continue;
@@ -209,6 +216,7 @@ export class DiyalogClient implements PageSource {
         status: response.status,
         body: redact(text),
         serverDate: response.headers.get('date'),
+        credentials,
       };
     } catch (error) {
       const reason = abort.signal.aborted ? `timeout after ${this.timeoutMs} ms` : `network error: ${describe(error)}`;

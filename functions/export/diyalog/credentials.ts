@@ -6,10 +6,11 @@ import type { Credentials } from './sign.js';
 export interface CredentialsProvider {
   get(): Promise<Credentials>;
   /**
-   * Re-reads the keys after the server rejected a signature (they may have been rotated).
-   * @returns whether the keys changed, i.e. whether another attempt can succeed
+   * Called after the server rejected a signature made with `rejected`: re-reads the keys (they may have been
+   * rotated) unless keys other than `rejected` are already at hand, e.g. re-read for a concurrent request.
+   * @returns whether keys other than `rejected` are now available, i.e. whether another attempt can succeed
    */
-  refresh(): Promise<boolean>;
+  refresh(rejected: Credentials): Promise<boolean>;
 }
 
 /** Keys given once (CLI flags or environment); refreshing cannot change them. */
@@ -18,6 +19,14 @@ export function staticCredentials(credentials: Credentials): CredentialsProvider
     get: () => Promise.resolve(credentials),
     refresh: () => Promise.resolve(false),
   };
+}
+
+export function sameCredentials(a: Credentials, b: Credentials): boolean {
+  return (
+    a.accessKeyId === b.accessKeyId &&
+    a.accessKeySecret === b.accessKeySecret &&
+    a.requesterUserId === b.requesterUserId
+  );
 }
 
 const CREDENTIAL_FIELDS = ['accessKeyId', 'accessKeySecret', 'requesterUserId'] as const;

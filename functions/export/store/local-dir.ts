@@ -49,7 +49,8 @@ export class LocalDirStore implements ObjectStore {
 
   private pathOf(key: string): string {
     const path = resolve(this.root, key);
-    if (path !== this.root && !path.startsWith(this.root + sep)) throw new Error(`key "${key}" escapes the root`);
+    const inside = this.root.endsWith(sep) ? this.root : this.root + sep;
+    if (path !== this.root && !path.startsWith(inside)) throw new Error(`key "${key}" escapes the root`);
     return path;
   }
 }
