@@ -5,7 +5,7 @@ import type { ApiConfig } from './core/config.js';
 import { ConfigError } from './core/errors.js';
 import type { DayExportContext } from './core/export-day.js';
 import type { ObjectStore } from './core/ports.js';
-import { DiyalogClient, type RetryNotice } from './diyalog/client.js';
+import { DiyalogClient, type DiyalogClientOptions, type RetryNotice } from './diyalog/client.js';
 import type { CredentialsProvider } from './diyalog/credentials.js';
 import { encodeParquet } from './parquet/encode.js';
 import { LocalDirStore } from './store/local-dir.js';
@@ -56,8 +56,10 @@ export interface ContextParts {
   readonly store: ObjectStore;
   readonly runId: string;
   readonly now?: () => number;
-  readonly fetch?: typeof fetch;
   readonly onRetry?: (notice: RetryNotice) => void;
+  readonly signal?: AbortSignal;
+  /** Transport settings of the Diyalog client (fetch, timeout, retry policy); production uses the defaults. */
+  readonly transport?: Pick<DiyalogClientOptions, 'fetch' | 'timeoutMs' | 'retry'>;
 }
 
 export function exportContext(parts: ContextParts): DayExportContext {
@@ -67,7 +69,7 @@ export function exportContext(parts: ContextParts): DayExportContext {
     credentials: parts.credentials,
     signatureVariant: parts.api.signatureVariant,
     now,
-    ...(parts.fetch ? { fetch: parts.fetch } : {}),
+    ...parts.transport,
     ...(parts.onRetry ? { onRetry: parts.onRetry } : {}),
   });
   return {
@@ -78,5 +80,6 @@ export function exportContext(parts: ContextParts): DayExportContext {
     encode: encodeParquet,
     runId: parts.runId,
     now,
+    ...(parts.signal ? { signal: parts.signal } : {}),
   };
 }

@@ -1,9 +1,9 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createStore, exportContext, secretsManagerCredentials } from './compose.js';
+import { createStore, exportContext, secretsManagerCredentials, type ContextParts } from './compose.js';
 import { lambdaConfigFromEnv, type Environment, type LambdaConfig } from './core/config.js';
-import { ExportError } from './core/errors.js';
+import { DeadlineError, ExportError } from './core/errors.js';
 import { requestFromEvent } from './core/event.js';
 import type { ObjectStore } from './core/ports.js';
 import { newRunId, runExport, type DayResult } from './core/run.js';
@@ -21,9 +21,19 @@ export interface HandlerDependencies {
   readonly env?: Environment;
   readonly now?: () => number;
   readonly secretsClient?: SecretsManagerClient;
-  readonly fetch?: typeof fetch;
+  readonly transport?: ContextParts['transport'];
   readonly logger?: Logger;
   readonly metrics?: Metrics;
+  /**
+   * How long before the Lambda's hard timeout the run stops, so that encoding and writing a day is never cut
+   * off mid-way. Milliseconds. @default 60_000
+   */
+  readonly deadlineReserveMs?: number;
+}
+
+/** The part of the Lambda context the handler uses. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
 }
 
 /** Built once per container: configuration validated at cold start, clients and cached keys reused. */
@@ -38,7 +48,9 @@ interface Runtime {
  * failed, the others still run, and then it throws, so that Lambda's async retries and the failure destination
  * act; a swallowed error would be a silent hole in the data lake.
  */
-export function createHandler(dependencies: HandlerDependencies = {}): (event: unknown) => Promise<HandlerResult> {
+export function createHandler(
+  dependencies: HandlerDependencies = {},
+): (event: unknown, invocation?: InvocationContext) => Promise<HandlerResult> {
   const logger = dependencies.logger ?? new Logger({ serviceName: METRICS_SERVICE });
   const metrics = dependencies.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
   const now = dependencies.now ?? Date.now;
@@ -53,7 +65,8 @@ export function createHandler(dependencies: HandlerDependencies = {}): (event: u
     };
   };
 
-  return async (event) => {
+  return async (event, invocation) => {
+    const deadline = armDeadline(invocation, dependencies.deadlineReserveMs ?? 60_000);
     try {
       runtime ??= start();
       const { config } = runtime;
@@ -66,7 +79,8 @@ export function createHandler(dependencies: HandlerDependencies = {}): (event: u
         store: runtime.store,
         runId,
         now,
-        ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
+        signal: deadline.signal,
+        ...(dependencies.transport ? { transport: dependencies.transport } : {}),
         onRetry: (notice) => {
           logger.warn('request retried', { ...notice });
         },
@@ -80,9 +94,12 @@ export function createHandler(dependencies: HandlerDependencies = {}): (event: u
         r.status === 'ok' ? r.summary : { day: r.day, status: r.status, error: r.error.message },
       );
       if (!run.ok) {
-        const failed = run.results.flatMap((r) => (r.status === 'failed' ? [`${r.day}: ${r.error.message}`] : []));
+        const failed = run.results.flatMap((r) => (r.status === 'failed' ? [r] : []));
+        const days = failed.map((r) => r.day).sort();
+        const rerun = JSON.stringify({ from: days[0], to: days.at(-1) });
         throw new ExportError(
-          `${failed.length} of ${run.results.length} days failed (run ${runId}): ${failed.join('; ')}`,
+          `${failed.length} of ${run.results.length} days failed (run ${runId}): ` +
+            `${failed.map((r) => `${r.day}: ${r.error.message}`).join('; ')}. Re-run them with the event ${rerun}.`,
         );
       }
       logger.info('export finished', { runId, days: days.length });
@@ -90,7 +107,35 @@ export function createHandler(dependencies: HandlerDependencies = {}): (event: u
     } catch (error) {
       logger.error('export failed', { error: describe(error) });
       throw error;
+    } finally {
+      deadline.disarm();
     }
+  };
+}
+
+/** A signal that aborts `reserveMs` before the invocation's hard timeout (never, outside Lambda). */
+function armDeadline(
+  invocation: InvocationContext | undefined,
+  reserveMs: number,
+): { signal: AbortSignal; disarm: () => void } {
+  const controller = new AbortController();
+  if (!invocation) return { signal: controller.signal, disarm: () => undefined };
+  const remaining = invocation.getRemainingTimeInMillis();
+  const timer = setTimeout(
+    () => {
+      controller.abort(
+        new DeadlineError(
+          `stopped ${Math.round(reserveMs / 1000)} s before the Lambda timeout so that no write is cut off; nothing was written for this day`,
+        ),
+      );
+    },
+    Math.max(0, remaining - reserveMs),
+  );
+  return {
+    signal: controller.signal,
+    disarm: () => {
+      clearTimeout(timer);
+    },
   };
 }
 

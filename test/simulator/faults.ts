@@ -40,8 +40,8 @@ export interface FaultShapes {
     readonly headers?: Readonly<Record<string, string>>;
   };
   /**
-   * pageSize + 1 items: the matching sessions, padded with fabricated ones (fresh ids) at the instant of the
-   * oldest item (the window's midpoint when nothing matches) when too few match.
+   * pageSize + 1 items: the matching sessions, padded by repeating the last of them when too few match (an
+   * empty page stays empty); it never invents a session.
    */
   readonly oversizedPage: { readonly kind: 'oversizedPage' };
   /** The page's last item (or one appended to a short page) requested a minute before `startDate`. */
@@ -213,9 +213,9 @@ const FAULT_HANDLERS: { readonly [K in FaultKind]: FaultHandler<K> } = {
   oversizedPage: (_fault, exchange) => {
     alterPage(exchange, (_page, answer) => {
       const oversized = answer.matches.slice(0, exchange.pageSize + 1);
-      while (oversized.length <= exchange.pageSize) {
-        oversized.push(exchange.fabricate(oversized.at(-1)?.helpRequestedAt ?? midpoint(answer.window)));
-      }
+      // A short page is padded by repeating its last real item, so that the fault never invents a session.
+      const filler = oversized.at(-1);
+      while (filler && oversized.length <= exchange.pageSize) oversized.push(filler);
       return oversized;
     });
   },

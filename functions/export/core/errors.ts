@@ -68,6 +68,11 @@ export class SignatureRejectedError extends ApiError {
   override name = 'SignatureRejectedError';
 }
 
+/** The run stopped before the Lambda's hard timeout, so that no write is cut off; the day can be re-run. */
+export class DeadlineError extends ExportError {
+  override name = 'DeadlineError';
+}
+
 /** The pager could not make progress through an interval. */
 export class PagingError extends ExportError {
   override name = 'PagingError';

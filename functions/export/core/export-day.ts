@@ -17,6 +17,8 @@ export interface DayExportContext {
   readonly encode: (rows: readonly SessionRow[]) => Promise<Uint8Array>;
   readonly runId: string;
   readonly now: () => number;
+  /** Aborts the day before it writes anything (the Lambda deadline); exportDay then throws its reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** What one day's export did; also the body of its run manifest. */
@@ -53,7 +55,7 @@ export interface DaySummary {
 export async function exportDay(day: CalendarDay, context: DayExportContext): Promise<DaySummary> {
   const startedAt = context.now();
   const window = dayWindow(day, context.timeZone);
-  const harvest = await harvestDay(context.source, window, context.concurrency);
+  const harvest = await harvestDay(context.source, window, context.concurrency, context.signal);
 
   const rejected: RejectedRecord[] = [...harvest.unusable];
   const byId = new Map<bigint, SessionRow>();
@@ -70,6 +72,8 @@ export async function exportDay(day: CalendarDay, context: DayExportContext): Pr
   }
 
   const parquet = await context.encode([...byId.values()]);
+  // The last moment to give up cleanly: from here on the day's objects are written.
+  context.signal?.throwIfAborted();
   const { store } = context;
   const objectKey = partitionObjectKey(day);
   await store.put(objectKey, parquet, PARQUET_CONTENT_TYPE);

@@ -29,7 +29,12 @@ export function splitWindow(window: TimeWindow, parts: number): TimeWindow[] {
  * Pages every sub-window of the day concurrently (one pager each) and gathers what they delivered. When one
  * sub-window fails, the others are still awaited, so that no request outlives the day's failure.
  */
-export async function harvestDay(source: PageSource, window: TimeWindow, concurrency: number): Promise<DayHarvest> {
+export async function harvestDay(
+  source: PageSource,
+  window: TimeWindow,
+  concurrency: number,
+  signal?: AbortSignal,
+): Promise<DayHarvest> {
   const sessions: KeyedSession[] = [];
   const unusable: RejectedRecord[] = [];
   const tieOverflows: TieOverflow[] = [];
@@ -37,7 +42,7 @@ export async function harvestDay(source: PageSource, window: TimeWindow, concurr
   let requests = 0;
   let outOfWindow = 0;
   const pageAll = async (part: TimeWindow): Promise<void> => {
-    for await (const page of pageInterval(source, part)) {
+    for await (const page of pageInterval(source, part, signal ? { signal } : {})) {
       sessions.push(...page.sessions);
       unusable.push(...page.unusable);
       if (page.tieOverflow) tieOverflows.push(page.tieOverflow);

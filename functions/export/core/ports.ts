@@ -9,7 +9,8 @@ export interface Page {
 
 /** Where pages come from: the signed HTTP client in production, fakes in tests. */
 export interface PageSource {
-  fetchPage(window: RequestWindow): Promise<Page>;
+  /** @param signal aborts the request and any wait for a retry; the promise then rejects with its reason */
+  fetchPage(window: RequestWindow, signal?: AbortSignal): Promise<Page>;
 }
 
 /**

@@ -35,6 +35,7 @@ export async function runExport(
     observer.dayStarted?.(day);
     let result: DayResult;
     try {
+      context.signal?.throwIfAborted();
       result = { status: 'ok', summary: await exportDay(day, context) };
     } catch (error) {
       result = { status: 'failed', day, error: error instanceof Error ? error : new Error(String(error)) };

@@ -31,7 +31,8 @@ export interface DiyalogClientOptions {
   readonly maxResponseBytes?: number;
   readonly fetch?: typeof fetch;
   readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Waits between attempts; rejects with the signal's reason when it aborts. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random?: () => number;
   /** Called before each wait for a retry: the source of the retry metrics. */
   readonly onRetry?: (notice: RetryNotice) => void;
@@ -72,7 +73,7 @@ export class DiyalogClient implements PageSource {
   private readonly maxResponseBytes: number;
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly onRetry: (notice: RetryNotice) => void;
 
@@ -85,22 +86,24 @@ export class DiyalogClient implements PageSource {
     this.maxResponseBytes = options.maxResponseBytes ?? 5 * 1024 * 1024;
     this.fetch = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? abortableSleep;
     this.random = options.random ?? Math.random;
     this.onRetry = options.onRetry ?? (() => undefined);
   }
 
-  async fetchPage(window: RequestWindow): Promise<Page> {
+  async fetchPage(window: RequestWindow, signal?: AbortSignal): Promise<Page> {
     // Serialised once: these exact bytes are signed and sent on every attempt.
     const body = JSON.stringify({ startDate: window.startDate, endDate: window.endDate });
     let transientFailures = 0;
     let clockRetried = false;
     let keysRefreshed = false;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(body);
+      signal?.throwIfAborted();
+      const outcome = await this.attempt(body, signal);
       if (outcome.kind === 'page') return { items: outcome.items, attempts: attempt };
 
       if (outcome.kind === 'transient') {
+        signal?.throwIfAborted();
         transientFailures++;
         if (transientFailures >= this.retry.maxAttempts) {
           throw new ApiError(`Diyalog request failed after retries: ${outcome.reason}.`, {
@@ -113,7 +116,7 @@ export class DiyalogClient implements PageSource {
         }
         const delayMs = nextDelay(transientFailures, this.retry, this.random, outcome.retryAfterMs);
         this.onRetry({ window, attempt, delayMs, reason: outcome.reason });
-        await this.sleep(delayMs);
+        await this.sleep(delayMs, signal);
         continue;
       }
 
@@ -160,7 +163,7 @@ export class DiyalogClient implements PageSource {
     }
   }
 
-  private async attempt(body: string): Promise<Attempt> {
+  private async attempt(body: string, external: AbortSignal | undefined): Promise<Attempt> {
     const credentials = await this.credentials.get();
     const headers = signRequest(
       {
@@ -186,7 +189,7 @@ export class DiyalogClient implements PageSource {
         method: 'POST',
         headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE, ...headers },
         body,
-        signal: abort.signal,
+        signal: external ? AbortSignal.any([abort.signal, external]) : abort.signal,
       });
       const text = await readBody(response, this.maxResponseBytes);
       if (text === undefined) return { kind: 'oversized', status: response.status };
@@ -225,6 +228,20 @@ export class DiyalogClient implements PageSource {
       clearTimeout(timer);
     }
   }
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** The body as text, or undefined when it exceeds the limit. Throws when the connection breaks mid-body. */

@@ -6,6 +6,9 @@ import { parseEpochMillis, parseSessionId } from './fields.js';
 /** The server returns at most this many sessions per call (spec §1). */
 export const PAGE_SIZE = 20;
 
+/** Full pages in a row that may prove nothing before the pager gives up on an instant or an interval. */
+const MAX_STALLS = 3;
+
 /** A half-open interval of instants `[start, end)`, epoch milliseconds. */
 export interface TimeWindow {
   readonly start: number;
@@ -62,7 +65,8 @@ export interface PageOutcome {
  * continue on the next page, which the next request re-fetches and `seenAtUpper` filters.
  *
  * Progress: every full page lowers `upper`, adds unseen ids at `upper`, steps past a millisecond that fills a
- * whole page, or (once) learns the inclusive end bound, so the cursor cannot revisit a state.
+ * whole page, (once) learns the inclusive end bound, or counts as a stall; at most {@link MAX_STALLS} stalls
+ * in a row are allowed, so the cursor cannot loop even when a server pads pages with junk or repeats.
  */
 export class IntervalCursor {
   private readonly window: TimeWindow;
@@ -71,6 +75,8 @@ export class IntervalCursor {
   private endIsInclusive = false;
   private finished: boolean;
   private readonly unusableSeen = new Set<string>();
+  /** Full pages in a row that moved nothing (a server padding pages with junk); bounded by MAX_STALLS. */
+  private stalls = 0;
 
   constructor(window: TimeWindow) {
     if (!Number.isSafeInteger(window.start) || !Number.isSafeInteger(window.end)) {
@@ -133,20 +139,35 @@ export class IntervalCursor {
     const atOrBelowUpper = inRequest.filter((s) => s.requestedAt <= this.upper);
     if (atOrBelowUpper.length === 0) {
       if (inRequest.length > 0) return undefined; // only sessions at upper + 1: endIsInclusive was just learned
+      if (++this.stalls <= MAX_STALLS) return undefined;
       throw new PagingError(
-        `a full page held no session with a usable id and time inside the asked window ending ${new Date(this.upper + 1).toISOString()}`,
+        `${this.stalls} full pages in a row held no session with a usable id and time inside the asked window ` +
+          `ending ${new Date(this.upper + 1).toISOString()}`,
       );
     }
     const oldest = Math.min(...atOrBelowUpper.map((s) => s.requestedAt));
     const seen = oldest === this.upper ? this.seenAtUpper : new Set<bigint>();
+    const seenBefore = oldest === this.upper ? seen.size : -1;
     for (const s of atOrBelowUpper) if (s.requestedAt === oldest) seen.add(s.id);
 
     if (inRequest.every((s) => s.requestedAt === oldest)) {
+      // A page whose sessions all share one instant. With a page's worth of distinct sessions there, the time
+      // cursor can go no further: step past the instant and report it. With fewer (the server padded the page
+      // with junk or repeats), ask again, but only so often in a row.
+      const stalled = seen.size === seenBefore;
+      this.stalls = stalled ? this.stalls + 1 : 0;
+      if (seen.size < PAGE_SIZE && oldest >= this.window.start && this.stalls <= MAX_STALLS) {
+        this.upper = oldest;
+        this.seenAtUpper = seen;
+        return undefined;
+      }
       this.upper = oldest - 1;
       this.seenAtUpper = new Set();
+      this.stalls = 0;
       // A full page of sessions from just before the interval only says the interval is exhausted.
       return oldest < this.window.start ? undefined : { at: oldest, countSeen: seen.size };
     }
+    this.stalls = 0;
     this.upper = oldest;
     this.seenAtUpper = seen;
     return undefined;
@@ -175,6 +196,8 @@ function keySession(item: unknown): KeyedSession | UnusableItem {
 export interface PageIntervalOptions {
   /** Hard guard: fail rather than fetch more pages than this for one interval. @default 50_000 */
   readonly maxPages?: number;
+  /** Stops paging; the generator then throws the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -194,7 +217,7 @@ export async function* pageInterval(
         `more than ${maxPages} pages for [${new Date(window.start).toISOString()}, ${new Date(window.end).toISOString()}); stopping`,
       );
     }
-    const page = await source.fetchPage(cursor.nextRequest());
+    const page = await source.fetchPage(cursor.nextRequest(), options.signal);
     yield cursor.accept(page.items, page.attempts);
   }
 }

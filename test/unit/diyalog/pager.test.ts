@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PagingError, type RequestWindow } from '../../../functions/export/core/errors.js';
+import type { RequestWindow } from '../../../functions/export/core/errors.js';
 import type { Page, PageSource } from '../../../functions/export/core/ports.js';
 import { IntervalCursor } from '../../../functions/export/diyalog/pager.js';
 import { collect, sortIds } from '../../support/collect.js';
@@ -146,10 +146,53 @@ describe('pager with a misbehaving server', () => {
     expect(result.outOfWindow).toBeGreaterThanOrEqual(2);
   });
 
-  it('fails with a PagingError when a full page holds nothing usable', async () => {
+  it('asks again, then fails with a PagingError, when full pages hold nothing usable', async () => {
     const source = scripted(() => Array.from({ length: 20 }, () => ({ junk: true })));
-    await expect(collect(source, DAY)).rejects.toThrow(PagingError);
-    expect(source.calls).toBe(1);
+    await expect(collect(source, DAY)).rejects.toThrow('4 full pages in a row held no session');
+    expect(source.calls).toBe(4);
+  });
+
+  it('recovers when one full page of junk is followed by proper pages', async () => {
+    const good = spread(30, START + 100, 1_000);
+    const source = scripted((window, call) =>
+      call === 0 ? Array.from({ length: 20 }, () => ({ junk: true })) : selectFrom(good, window).slice(0, 20),
+    );
+    const result = await collect(source, DAY);
+    expect(sortIds(result.ids)).toEqual(idsIn(good));
+  });
+
+  it('does not step past a group of 20 when a hostile page showed only 19 of them', async () => {
+    const tie = START + 3_000_000;
+    const group = sessionsAt(tie, 20);
+    const older = spread(10, START, 1);
+    const all = [...group, ...older];
+    // The first answer drops the group's last member and appends an item from outside the window.
+    const source = scripted((window, call) => {
+      const page = selectFrom(all, window).slice(0, 20);
+      return call === 0 ? [...page.slice(0, 19), { onlineHelpId: 1, helpRequestedAt: START - 60_000 }] : page;
+    });
+    const result = await collect(source, DAY);
+    expect(sortIds(result.ids)).toEqual(idsIn(all));
+    expect(result.overflows).toEqual([{ at: tie, countSeen: 20 }]);
+  });
+
+  it('steps past an instant whose pages keep repeating fewer than 20 sessions, reporting it', async () => {
+    const tie = START + 3_000_000;
+    const group = sessionsAt(tie, 12);
+    const older = spread(5, START, 1);
+    // Every answer pads the 12 sessions of the instant to a full page with repeats of the first one.
+    const source = scripted((window) => {
+      const atTie = selectFrom(group, window);
+      const first = atTie[0];
+      return first && window.endDate >= tie
+        ? [...atTie, ...Array.from({ length: 8 }, () => first)]
+        : selectFrom(older, window).slice(0, 20);
+    });
+    const result = await collect(source, DAY);
+    // The server's repeats pass through; the day's deduplication drops and counts them.
+    expect(sortIds(new Set(result.ids))).toEqual(sortIds([...group, ...older].map((s) => s.onlineHelpId)));
+    expect(result.overflows).toEqual([{ at: tie, countSeen: 12 }]);
+    expect(source.calls).toBeLessThanOrEqual(7);
   });
 
   it('stops at the page guard', async () => {
