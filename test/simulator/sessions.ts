@@ -176,6 +176,8 @@ export function demoDataset(dayStart: number, dayEnd: number): SimSession[] {
     count: 300,
     tieGroups: [2, 3, 5],
     boundaryInstants: [dayStart, dayEnd - 1],
+    // Ids grow with the day, as real ones do, so that the demo days of a range never share an id.
+    idStart: DEFAULT_ID_START + BigInt(Math.floor(dayStart / 86_400_000)) * 10_000n,
   });
 }
 

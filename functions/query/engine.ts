@@ -1,0 +1,143 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import { TABLE_NAME } from '../export/core/layout.js';
+import { PARTITION_KEY, SESSION_COLUMNS } from '../export/core/schema.js';
+import { resultTable, type ResultTable } from './format.js';
+
+/** A problem the user can fix (bad SQL, no export yet); its message is one line, shown as is. */
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+}
+
+/**
+ * The Athena compatibility layer, shown in the help text. Only what maps one to one onto a DuckDB function.
+ * Trino's `approx_percentile(x, p)` is DuckDB's `approx_quantile(x, p)`, both also taking an array of p.
+ */
+export const COMPATIBILITY_MACROS = ['approx_percentile(x, p) AS approx_quantile(x, p)'] as const;
+
+/**
+ * Athena (Trino) functions DuckDB lacks, with the DuckDB call to use instead. Hints only, not macros: their format
+ * codes or argument types differ in corner cases.
+ */
+const ATHENA_FUNCTIONS: Readonly<Record<string, string>> = {
+  date_format: 'strftime(ts, format)',
+  date_parse: 'strptime(text, format)',
+  from_unixtime: 'to_timestamp(seconds)',
+  to_unixtime: 'epoch(ts)',
+};
+
+/**
+ * Runs one read-only SQL statement in a fresh in-memory DuckDB (which writes nothing anywhere) against the view
+ * `online_help` over the root's `online_help/dt=YYYY-MM-DD/*.parquet` files; `_runs/` and `_rejects/` are never read.
+ *
+ * @param root Absolute path of a local export root.
+ * @throws {QueryError} when the root holds no partition or the SQL fails; other errors are bugs.
+ */
+export async function runReadOnlyQuery(root: string, sql: string): Promise<ResultTable> {
+  const instance = await DuckDBInstance.create(':memory:');
+  try {
+    const connection = await instance.connect();
+    try {
+      // Sessions are stored as UTC, and an Athena session's time zone is UTC too. (Not a create option: that runs
+      // before the built-in ICU extension that provides the setting is loaded.)
+      await connection.run("SET TimeZone = 'UTC'");
+      await createView(connection, root);
+      return await runStatement(connection, sql);
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+async function createView(connection: DuckDBConnection, root: string): Promise<void> {
+  const files = join(root, TABLE_NAME, `${PARTITION_KEY.name}=*`, '*.parquet');
+  const found = await connection.runAndReadAll(`SELECT count(*) AS files FROM glob(${sqlString(files)})`);
+  if (found.getRowsJS()[0]?.[0] === 0n) throw new QueryError(await noPartitionsMessage(root));
+
+  // The columns are listed rather than `*` so that a `key=value` folder above the root does not become a column.
+  // Timestamps become TIMESTAMPTZ (in the UTC session) so that `ts AT TIME ZONE 'Europe/Istanbul'` converts UTC to
+  // local time as in Athena; on a plain TIMESTAMP DuckDB would read ts as Istanbul time instead.
+  const columns = SESSION_COLUMNS.map(({ name, athenaType }) =>
+    athenaType === 'timestamp' ? `CAST(${name} AS TIMESTAMPTZ) AS ${name}` : name,
+  );
+  // dt as VARCHAR, like Athena's string partition key; DuckDB would otherwise infer a DATE.
+  await connection.run(
+    `CREATE VIEW ${TABLE_NAME} AS SELECT ${[...columns, PARTITION_KEY.name].join(', ')} ` +
+      `FROM read_parquet(${sqlString(files)}, hive_partitioning = true, ` +
+      `hive_types = {'${PARTITION_KEY.name}': 'VARCHAR'})`,
+  );
+  for (const macro of COMPATIBILITY_MACROS) await connection.run(`CREATE TEMP MACRO ${macro}`);
+}
+
+async function noPartitionsMessage(root: string): Promise<string> {
+  const isFolder = await stat(root).then(
+    (stats) => stats.isDirectory(),
+    () => undefined,
+  );
+  const problem =
+    isFolder === undefined
+      ? 'does not exist'
+      : isFolder
+        ? `holds no ${TABLE_NAME}/${PARTITION_KEY.name}=YYYY-MM-DD/ partition yet`
+        : 'is not a folder';
+  return `The export root ${root} ${problem}; run \`npm start\` first to export a demo day, or pass --root DIR.`;
+}
+
+async function runStatement(connection: DuckDBConnection, sql: string): Promise<ResultTable> {
+  const statements = await sqlStep(async () => {
+    try {
+      return await connection.extractStatements(sql);
+    } catch (error) {
+      // node-api reports SQL holding no statement (only comments or `;`) as a bare "Error in native callback".
+      if (error instanceof Error && error.message === 'Error in native callback') {
+        throw new QueryError('SQL error: no statement found, only comments or semicolons.');
+      }
+      throw error;
+    }
+  });
+  if (statements.count !== 1) {
+    throw new QueryError(`SQL error: give exactly one statement, not ${statements.count}.`);
+  }
+  const prepared = await sqlStep(() => statements.prepare(0));
+  // SELECT also covers WITH, DESCRIBE, SHOW and SUMMARIZE; COPY, ATTACH, INSTALL, SET and the like are refused.
+  if (prepared.statementType !== StatementType.SELECT) {
+    throw new QueryError('SQL error: only SELECT queries run here; the query command never changes anything.');
+  }
+  const reader = await sqlStep(() => prepared.runAndReadAll());
+  return resultTable(reader);
+}
+
+/** Runs a DuckDB step on the user's SQL, turning its error into a one-line {@link QueryError}. */
+async function sqlStep<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof QueryError) throw error;
+    throw new QueryError(sqlErrorLine(error instanceof Error ? error.message : String(error)), { cause: error });
+  }
+}
+
+/**
+ * `SQL error:` and the first line of DuckDB's message, then a hint for an Athena habit if one applies, else
+ * DuckDB's own suggestion line (`Did you mean …`, `Candidate bindings: …`); the caret diagram is dropped.
+ */
+function sqlErrorLine(message: string): string {
+  const [first = '', second = ''] = message.replace(/^Failed to extract statements: /, '').split('\n');
+  const suggestion = /^(Did you mean|Candidate bindings)/.test(second) ? second : '';
+  return ['SQL error:', first, athenaHint(message) ?? suggestion].filter(Boolean).join(' ');
+}
+
+function athenaHint(message: string): string | undefined {
+  const schema = /because schema "([^"]+)" does not exist/.exec(message)?.[1];
+  if (schema !== undefined) return `Hint: locally the table is just ${TABLE_NAME}; drop the "${schema}". prefix.`;
+  const name = /Function with name "?(\w+)"? does not exist/.exec(message)?.[1];
+  const replacement = name === undefined ? undefined : ATHENA_FUNCTIONS[name];
+  return replacement === undefined ? undefined : `Hint: instead of Athena's ${name}, use ${replacement}.`;
+}
+
+function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
