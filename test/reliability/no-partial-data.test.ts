@@ -1,0 +1,118 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type RunningSimulator } from '../simulator/index.js';
+import { startLocalS3, type LocalS3 } from '../support/s3.js';
+import { record, writeReportIfAsked } from './figures.js';
+import { DAY, dayOfSessions, exactness, idsOfDay, KEYS, lambda, partitionKey } from './harness.js';
+
+/**
+ * An HTTP proxy in front of s3rver that answers PUTs of Parquet objects with 500 while `failPuts` is set, and
+ * refuses every connection while `down` is set; everything else passes through.
+ */
+interface FlakyStore {
+  readonly endpoint: string;
+  failPuts: boolean;
+  down: boolean;
+  parquetPutsRefused: number;
+  stop(): Promise<void>;
+}
+
+async function flakyProxy(target: string): Promise<FlakyStore> {
+  const upstream = new URL(target);
+  const state = { failPuts: false, down: false, parquetPutsRefused: 0 };
+  const server: Server = createServer((incoming, outgoing) => {
+    if (state.down) {
+      incoming.socket.destroy();
+      return;
+    }
+    if (state.failPuts && incoming.method === 'PUT' && incoming.url?.includes('.parquet')) {
+      state.parquetPutsRefused++;
+      incoming.resume();
+      outgoing.writeHead(500, { 'content-type': 'application/xml' });
+      outgoing.end('<Error><Code>InternalError</Code><Message>injected</Message></Error>');
+      return;
+    }
+    const forward = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    incoming.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(state, {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
+
+let sim: RunningSimulator;
+let s3: LocalS3;
+let proxy: FlakyStore;
+const first = dayOfSessions(31, 120);
+const second = dayOfSessions(32, 150);
+
+beforeAll(async () => {
+  sim = await startSimulator({ credentials: KEYS, sessions: first });
+  s3 = await startLocalS3();
+  proxy = await flakyProxy(s3.endpoint);
+});
+afterAll(async () => {
+  await proxy.stop();
+  await sim.stop();
+  await s3.stop();
+  await writeReportIfAsked();
+});
+
+function throughProxy() {
+  return lambda(sim, s3, { env: { AWS_ENDPOINT_URL_S3: proxy.endpoint } });
+}
+
+describe('a failing object store leaves no partial data and keeps the previous partition', () => {
+  it.each([
+    ['PutObject answers 500', (p: FlakyStore) => (p.failPuts = true)],
+    ['the store refuses connections', (p: FlakyStore) => (p.down = true)],
+  ])('%s: the SDK retries, then the day fails', async (scenario, breakStore) => {
+    proxy.failPuts = false;
+    proxy.down = false;
+    sim.setSessions(first);
+    await throughProxy().handler({ date: DAY });
+    const good = await s3.get(partitionKey());
+
+    sim.setSessions(second);
+    breakStore(proxy);
+    await expect(throughProxy().handler({ date: DAY })).rejects.toThrow(/1 of 1 days failed/);
+    if (proxy.failPuts) expect(proxy.parquetPutsRefused).toBeGreaterThanOrEqual(3);
+    proxy.failPuts = false;
+    proxy.down = false;
+
+    expect(await s3.keys(`lake/online_help/dt=${DAY}/`)).toEqual([partitionKey()]);
+    const kept = await s3.get(partitionKey());
+    expect(kept).toEqual(good);
+    const figures = await exactness(kept, idsOfDay(first));
+    record({
+      area: 'no partial data',
+      scenario: `${scenario} while re-exporting a day`,
+      faults: proxy.parquetPutsRefused > 0 ? `PutObject 500 ×${proxy.parquetPutsRefused}` : 'connections refused',
+      expected: idsOfDay(first).size,
+      ...figures,
+      outcome: 'day failed; previous partition intact, no partial object',
+    });
+    expect(figures.lost + figures.duplicated).toBe(0);
+    proxy.parquetPutsRefused = 0;
+  });
+});
