@@ -48,7 +48,9 @@ async function flakyProxy(target: string): Promise<FlakyStore> {
     );
     incoming.pipe(forward);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return Object.assign(state, {
     endpoint: `http://127.0.0.1:${port}`,
@@ -84,9 +86,9 @@ function throughProxy() {
 
 describe('a failing object store leaves no partial data and keeps the previous partition', () => {
   it.each([
-    ['PutObject answers 500', (p: FlakyStore) => (p.failPuts = true)],
-    ['the store refuses connections', (p: FlakyStore) => (p.down = true)],
-  ])('%s: the SDK retries, then the day fails', async (scenario, breakStore) => {
+    ['PutObject answers 500', 'failPuts'],
+    ['the store refuses connections', 'down'],
+  ] as const)('%s: the SDK retries, then the day fails', async (scenario, breakage) => {
     proxy.failPuts = false;
     proxy.down = false;
     sim.setSessions(first);
@@ -94,9 +96,9 @@ describe('a failing object store leaves no partial data and keeps the previous p
     const good = await s3.get(partitionKey());
 
     sim.setSessions(second);
-    breakStore(proxy);
+    proxy[breakage] = true;
     await expect(throughProxy().handler({ date: DAY })).rejects.toThrow(/1 of 1 days failed/);
-    if (proxy.failPuts) expect(proxy.parquetPutsRefused).toBeGreaterThanOrEqual(3);
+    if (breakage === 'failPuts') expect(proxy.parquetPutsRefused).toBeGreaterThanOrEqual(3);
     proxy.failPuts = false;
     proxy.down = false;
 
