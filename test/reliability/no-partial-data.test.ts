@@ -57,7 +57,9 @@ async function flakyProxy(target: string): Promise<FlakyStore> {
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   });
 }
