@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { RequestWindow } from '../../../functions/export/core/errors.js';
 import { DiyalogClient } from '../../../functions/export/diyalog/client.js';
 import { staticCredentials } from '../../../functions/export/diyalog/credentials.js';
-import { collect, sortIds } from '../../support/collect.js';
+import { harvestDay } from '../../../functions/export/core/harvest-day.js';
+import type { PageSource } from '../../../functions/export/core/ports.js';
+import type { TimeWindow } from '../../../functions/export/diyalog/pager.js';
+import { sortIds } from '../../support/collect.js';
 import {
   BOUND_SEMANTICS,
   FakeDiyalogApi,
@@ -79,6 +82,15 @@ function dataset(maxGroup: number): fc.Arbitrary<Dataset> {
     });
 }
 
+/** Sub-windows paged at once: 1 is a single pager; the day export uses 4 by default. */
+const concurrency = fc.integer({ min: 1, max: 6 });
+
+/** Pages the interval in `parts` concurrent sub-windows, as the export does. */
+async function page(source: PageSource, window: TimeWindow, parts: number) {
+  const harvest = await harvestDay(source, window, parts);
+  return { ...harvest, ids: harvest.sessions.map((s) => s.id), overflows: harvest.tieOverflows };
+}
+
 function expectedIds({ sessions, window }: Dataset): bigint[] {
   return sortIds(
     sessions
@@ -110,14 +122,12 @@ const faultSchedule = fc
   .array(fc.option(fc.constantFrom(...TRANSPORT_FAULTS), { freq: 2, nil: null }), { maxLength: 80 })
   .map((schedule) => schedule.map((fault, i) => (i >= 2 && schedule[i - 1] && schedule[i - 2] ? null : fault)));
 
-describe('pager properties', () => {
+describe('pager properties, one pager or several concurrent sub-window pagers', () => {
   it('yields exactly the sessions of the interval when no millisecond holds more than 20', async () => {
     await fc.assert(
-      fc.asyncProperty(dataset(20), async (data) => {
-        const result = await collect(
-          new FakeDiyalogApi(data.sessions, data.semantics, seededRandom(data.seed)),
-          data.window,
-        );
+      fc.asyncProperty(dataset(20), concurrency, async (data, parts) => {
+        const api = new FakeDiyalogApi(data.sessions, data.semantics, seededRandom(data.seed));
+        const result = await page(api, data.window, parts);
         expect(result.ids).toHaveLength(new Set(result.ids).size);
         expect(sortIds(result.ids)).toEqual(expectedIds(data));
         const sizes = groupSizes(data.sessions);
@@ -132,11 +142,9 @@ describe('pager properties', () => {
 
   it('never duplicates, never loops, and reports every millisecond holding more than 20', async () => {
     await fc.assert(
-      fc.asyncProperty(dataset(45), async (data) => {
-        const result = await collect(
-          new FakeDiyalogApi(data.sessions, data.semantics, seededRandom(data.seed)),
-          data.window,
-        );
+      fc.asyncProperty(dataset(45), concurrency, async (data, parts) => {
+        const api = new FakeDiyalogApi(data.sessions, data.semantics, seededRandom(data.seed));
+        const result = await page(api, data.window, parts);
         expect(result.ids).toHaveLength(new Set(result.ids).size);
         const emitted = new Set(result.ids);
         const sizes = groupSizes(data.sessions);
@@ -165,7 +173,7 @@ describe('pager properties', () => {
 
   it('stays exact through the real client under random transport faults and hostile 200s', async () => {
     await fc.assert(
-      fc.asyncProperty(dataset(20), faultSchedule, async (data, schedule) => {
+      fc.asyncProperty(dataset(20), faultSchedule, concurrency, async (data, schedule, parts) => {
         const client = new DiyalogClient({
           endpoint: 'https://diyalog.example.com',
           credentials: staticCredentials({ accessKeyId: 'AK', accessKeySecret: 'secret', requesterUserId: 'etl' }),
@@ -174,7 +182,7 @@ describe('pager properties', () => {
           timeoutMs: 2,
           retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
         });
-        const result = await collect(client, data.window);
+        const result = await page(client, data.window, parts);
         expect(result.ids).toHaveLength(new Set(result.ids).size);
         expect(sortIds(result.ids)).toEqual(expectedIds(data));
         expect(result.requests).toBe(result.pages + schedule.slice(0, result.requests).filter(Boolean).length);
