@@ -107,6 +107,11 @@ export async function runCli(argv: readonly string[], env: Environment, io: CliI
       `${run.ok ? 'Done' : 'Finished with failures'}: ${landed.length} of ${run.results.length} day(s) exported, ` +
         `${sessions} sessions, ${seconds} s, to ${store.locate('online_help')} (run ${runId})`,
     );
+    if (run.ok && options.demo && options.root.kind === 'local') {
+      // Loaded only here: the demo's read-back needs DuckDB, a real export does not.
+      const { demoSummary } = await import('./demo-summary.js');
+      for (const line of await demoSummary(store.locate(''))) io.out(line);
+    }
     if (run.ok) return 0;
     const failed = run.results.filter((r) => r.status === 'failed');
     io.err(`diyalog-export: ${failed.map((r) => `${r.day}: ${r.error.message}`).join('; ')}`);

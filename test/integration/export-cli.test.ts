@@ -225,6 +225,9 @@ describe('CLI demo and S3 output', () => {
     expect(result.status).toBe(0);
     expect(result.out).toContain('built-in simulator');
     expect(await readSessions(partitionFile(root, '2025-11-23'))).toHaveLength(312);
+    // It ends by reading the export back and naming the next command.
+    expect(result.out).toMatch(/^ 2025-11-23 \|\s+312 \|/m);
+    expect(result.out).toContain('npm run query -- "SELECT help_state');
   });
 
   it('exports to an S3-compatible store given by AWS_ENDPOINT_URL_S3', async () => {

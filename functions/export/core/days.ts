@@ -5,7 +5,9 @@
  * `[first instant of the day, first instant of the next day)`. On most days that is local midnight to local
  * midnight; on transition days it is 23 or 25 hours (or 23.5/24.5, …), and where local midnight itself falls
  * in a gap (America/Santiago, Asia/Beirut, America/Havana) the day starts at the first instant after the gap.
- * Where midnight happens twice, the day starts at its first occurrence.
+ * Where midnight happens twice, the day starts at its first occurrence; a day a zone skipped (Pacific/Apia,
+ * 2011-12-30) has an empty window. Only a clock set back across midnight, which tzdata records solely before 1900
+ * (Alaska, 1867), can put an instant in one day's window while {@link dayOf} names another.
  *
  * Everything here is pure: no clock, no environment. Time-zone rules come from the runtime's ICU data through
  * `Intl.DateTimeFormat`, so results follow the tzdata version of the Node.js that runs the code.
@@ -96,11 +98,12 @@ function offsetAt(zone: string, instant: number): number {
 }
 
 /**
- * The first instant at which the zone's clock reads `wall` or later. With at most one clock change near `wall`
- * (every real day), "reads at least `wall`" is false before that instant and true from it on.
+ * The first instant at which the zone's clock reads `wall` or later. Unless the clock was set back across `wall`,
+ * "reads at least `wall`" is false before that instant and true from it on, so bisection can find it.
  */
 function firstInstantAtOrAfter(zone: string, wall: number): number {
   // Fast path: away from a clock change, two offset lookups land exactly on the instant the clock reads `wall`.
+  // Checking the millisecond before rejects the second of a repeated midnight (Asia/Amman, 2001-09-28).
   const guess = wall - offsetAt(zone, wall - offsetAt(zone, wall));
   if (wallClock(zone, guess) === wall && wallClock(zone, guess - 1) < wall) return guess;
   // Slow path for gaps and repeated hours: bisect over whole seconds (tzdata changes clocks on whole seconds).
