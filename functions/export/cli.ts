@@ -20,6 +20,7 @@ import { dayWindow, daysInRange, parseDay, previousDay, type CalendarDay, type T
 import { ConfigError, ExportError } from './core/errors.js';
 import { newRunId, runExport, type DayResult, type ExportRequest } from './core/run.js';
 import { staticCredentials, type CredentialsProvider } from './diyalog/credentials.js';
+import { processIo, type LineIo } from '../shared/line-io.js';
 
 export const USAGE = `Usage: diyalog-export [options]       (or: npm run export -- [options])
 
@@ -46,11 +47,6 @@ Environment: DIYALOG_SIGNATURE_VARIANT=newline|concat selects the string-to-sign
 
 Exit status: 0 when every day landed, 1 when a day failed, 2 for invalid arguments or configuration.`;
 
-export interface CliIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
-
 interface CliOptions {
   readonly request: ExportRequest;
   readonly root: ExportRoot;
@@ -60,7 +56,7 @@ interface CliOptions {
 }
 
 /** Runs the CLI and returns its exit status; never throws. */
-export async function runCli(argv: readonly string[], env: Environment, io: CliIo, now = Date.now): Promise<number> {
+export async function runCli(argv: readonly string[], env: Environment, io: LineIo, now = Date.now): Promise<number> {
   let options: CliOptions | 'help';
   try {
     options = parseCli(argv, env, now());
@@ -238,14 +234,7 @@ function message(error: unknown): string {
 
 /** The process entry: real argv, environment and streams; sets the exit status. */
 export async function main(): Promise<void> {
-  process.exitCode = await runCli(process.argv.slice(2), process.env, {
-    out: (line) => {
-      process.stdout.write(`${line}\n`);
-    },
-    err: (line) => {
-      process.stderr.write(`${line}\n`);
-    },
-  });
+  process.exitCode = await runCli(process.argv.slice(2), process.env, processIo);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

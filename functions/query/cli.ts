@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { TABLE_NAME } from '../export/core/layout.js';
 import { COMPATIBILITY_MACROS, QueryError, runReadOnlyQuery } from './engine.js';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from './format.js';
+import { processIo, type LineIo } from '../shared/line-io.js';
 
 const SHORT_USAGE = 'Usage: npm run query -- "SELECT …" [--root DIR] [--format table|csv|json] (--help for more)';
 
@@ -37,12 +38,6 @@ Example:
 
 Exit status: 0 on success, 2 for invalid arguments, a missing export or an SQL error, 1 for a bug.`;
 
-/** Where the command writes; one call per line, without the newline. */
-export interface QueryIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
-
 interface QueryOptions {
   readonly sql: string;
   readonly root: string;
@@ -55,7 +50,7 @@ interface QueryOptions {
  *
  * @param argv The arguments after the command, e.g. `['SELECT 1', '--format', 'json']`.
  */
-export async function runQuery(argv: readonly string[], io: QueryIo): Promise<number> {
+export async function runQuery(argv: readonly string[], io: LineIo): Promise<number> {
   try {
     const options = parseQueryArgs(argv);
     if (options === 'help') {
@@ -132,14 +127,7 @@ function sqlAfterOptions(argv: readonly string[]): string[] {
 
 /** The process entry: real argv and streams; sets the exit status. */
 export async function main(): Promise<void> {
-  process.exitCode = await runQuery(process.argv.slice(2), {
-    out: (line) => {
-      process.stdout.write(`${line}\n`);
-    },
-    err: (line) => {
-      process.stderr.write(`${line}\n`);
-    },
-  });
+  process.exitCode = await runQuery(process.argv.slice(2), processIo);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

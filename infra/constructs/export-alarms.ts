@@ -1,0 +1,141 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Metric,
+  TreatMissingData,
+  type AlarmProps,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/export/core/telemetry.js';
+
+/** How long without a landed day before the freshness alarm fires: a nightly run plus two hours of slack. */
+export const FRESHNESS_WINDOW_HOURS = 26;
+
+/** Properties of {@link ExportAlarms}. */
+export interface ExportAlarmsProps {
+  /** The exporter. */
+  readonly function: IFunction;
+  /** The exporter's on-failure destination. */
+  readonly failureQueue: IQueue;
+  /** The schedule's dead-letter queue. */
+  readonly scheduleDeadLetterQueue: IQueue;
+  /** Where notifications are mailed. @default - no subscription; subscribe to {@link ExportAlarms.topic} */
+  readonly email?: string;
+}
+
+/**
+ * Alarms that page an operator through one SNS topic, each on a failure mode the export can have: the
+ * function threw, an invocation was given up (either dead-letter queue), records were rejected, a tie overflow
+ * lost sessions, and — the catch-all — no day landed for {@link FRESHNESS_WINDOW_HOURS} hours.
+ */
+export class ExportAlarms extends Construct {
+  /** Alarm and OK notifications. */
+  readonly topic: Topic;
+  /** The function threw (Lambda `Errors` > 0). */
+  readonly functionErrors: Alarm;
+  /** An invocation is in the function's on-failure queue. */
+  readonly failedInvocations: Alarm;
+  /** An invocation is in the schedule's dead-letter queue. */
+  readonly undeliveredSchedules: Alarm;
+  /** A day had records that failed validation. */
+  readonly rejectedRecords: Alarm;
+  /** A day had a tie overflow. */
+  readonly tieOverflows: Alarm;
+  /** No day landed for {@link FRESHNESS_WINDOW_HOURS} hours. */
+  readonly stale: Alarm;
+
+  constructor(scope: Construct, id: string, props: ExportAlarmsProps) {
+    super(scope, id);
+    // CloudWatch can publish only to topics encrypted with a customer managed key that lets it use the key.
+    const key = new Key(this, 'TopicKey', {
+      description: 'Encrypts the Diyalog export alarm topic.',
+      enableKeyRotation: true,
+    });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
+    if (props.email !== undefined) {
+      const subscription = this.topic.addSubscription(new EmailSubscription(props.email));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason: 'An e-mail subscription: SNS retries delivery itself, and every alarm stays in its history.',
+      });
+    }
+
+    const exportMetric = (metricName: string): Metric =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: METRICS_SERVICE },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      });
+    const anyInFiveMinutes = { period: Duration.minutes(5) };
+
+    this.functionErrors = this.alarm('FunctionErrors', props.function.metricErrors(anyInFiveMinutes), {
+      alarmDescription: 'The export Lambda threw: a day failed or the configuration is wrong. See its logs.',
+    });
+    this.failedInvocations = this.alarm(
+      'FailedInvocations',
+      props.failureQueue.metricApproximateNumberOfMessagesVisible({ ...anyInFiveMinutes, statistic: 'Maximum' }),
+      {
+        alarmDescription: 'An export invocation failed after all retries; its event is in the failure queue.',
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+    this.undeliveredSchedules = this.alarm(
+      'UndeliveredSchedules',
+      props.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        ...anyInFiveMinutes,
+        statistic: 'Maximum',
+      }),
+      {
+        alarmDescription: 'EventBridge Scheduler could not invoke the export; the event is in its dead-letter queue.',
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+    this.rejectedRecords = this.alarm('RejectedRecords', exportMetric(METRIC.rejected), {
+      alarmDescription: 'Records failed validation and are not in the table; see <prefix>/_rejects/dt=<day>/.',
+    });
+    this.tieOverflows = this.alarm('TieOverflows', exportMetric(METRIC.tieOverflows), {
+      alarmDescription:
+        'A whole page of sessions shared one millisecond, so sessions beyond it may be missing; see the logs.',
+    });
+    // Hourly datapoints, each missing one breaching: the alarm fires when none of the last 26 hours has a
+    // landed day, whatever the reason (no schedule, no invocation, a silent failure).
+    this.stale = this.alarm('Stale', exportMetric(METRIC.succeeded), {
+      alarmDescription: `No day has landed in the data lake for ${FRESHNESS_WINDOW_HOURS} hours.`,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: FRESHNESS_WINDOW_HOURS,
+      datapointsToAlarm: FRESHNESS_WINDOW_HOURS,
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+  }
+
+  /** An alarm on `metric` > 0 in one period unless overridden, notifying the topic on alarm and on recovery. */
+  private alarm(id: string, metric: IMetric, overrides: Partial<AlarmProps> & { alarmDescription: string }): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric,
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      ...overrides,
+    });
+    const action = new SnsAction(this.topic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    return alarm;
+  }
+}

@@ -1,0 +1,194 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { TABLE_NAME } from '../../functions/export/core/layout.js';
+import type { SignatureVariant } from '../../functions/export/diyalog/sign.js';
+import { ESM_BANNER } from '../esm-banner.js';
+import { acknowledgeWildcardResource } from '../nag.js';
+import { secretIdOf } from './credentials-secret.js';
+import { DeadLetterQueue } from './dead-letter-queue.js';
+
+/** The repository root: the bundler's project root, where package-lock.json lives. */
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The Lambda entry; it exports `handler`. */
+const HANDLER_ENTRY = fileURLToPath(new URL('../../functions/export/handler.ts', import.meta.url));
+
+/** The folder of rejected records below the export root (`rejectsKey` in core/layout.ts); tests check both agree. */
+const REJECTS_FOLDER = '_rejects';
+
+/** Lambda settings the whole stack relies on; tests pin them. */
+export const FUNCTION_DEFAULTS = Object.freeze({
+  runtime: Runtime.NODEJS_24_X,
+  architecture: Architecture.ARM_64,
+  /** A nightly run exports 1 + lookbackDays days; ten minutes leaves room for retries with backoff. */
+  timeout: Duration.minutes(10),
+  /** Provisional; the benchmark issue will size it from measured peak memory and duration. */
+  memorySize: 1024,
+  /** Runs never overlap: two runs writing the same day's partition would race on its stale-object cleanup. */
+  reservedConcurrentExecutions: 1,
+  logRetention: RetentionDays.THREE_MONTHS,
+  /** Lambda's own retries of an asynchronous invocation that threw, before the failure destination. */
+  retryAttempts: 2,
+  maxEventAge: Duration.hours(6),
+});
+
+/** Properties of {@link ExportFunction}. */
+export interface ExportFunctionProps {
+  /** `DIYALOG_API_ENDPOINT`. */
+  readonly apiEndpoint: string;
+  /** `EXPORT_TIMEZONE`. */
+  readonly timeZone: string;
+  /** `EXPORT_LOOKBACK_DAYS`. */
+  readonly lookbackDays: number;
+  /** `DIYALOG_SIGNATURE_VARIANT`. @default - unset: the exporter's default */
+  readonly signatureVariant?: SignatureVariant;
+  /** `DIYALOG_CONCURRENCY`. @default - unset: the exporter's default */
+  readonly concurrency?: number;
+}
+
+/**
+ * The exporter Lambda with the house defaults ({@link FUNCTION_DEFAULTS}): bundled locally by esbuild as
+ * minified ESM with source maps, its own role with no managed policies, its own log group, and asynchronous
+ * invocations that end, after Lambda's retries, in {@link failureQueue}.
+ *
+ * Access is added with the `bind…` methods, each of which grants exactly what the exporter does with a
+ * resource and sets the environment variable that names it, so the two cannot drift apart.
+ */
+export class ExportFunction extends Construct {
+  /** The function. */
+  readonly function: NodejsFunction;
+  /** Its execution role. */
+  readonly role: Role;
+  /** Its log group. */
+  readonly logGroup: LogGroup;
+  /** Asynchronous invocations that failed after all retries (the on-failure destination). */
+  readonly failureQueue: DeadLetterQueue;
+
+  constructor(scope: Construct, id: string, props: ExportFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', { retention: FUNCTION_DEFAULTS.logRetention });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Nightly Diyalog export: read the API keys, write the export prefix, write its own logs.',
+    });
+    // Instead of AWSLambdaBasicExecutionRole: only this function's log group, which already exists.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'WriteLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.failureQueue = new DeadLetterQueue(this, 'FailureQueue', {
+      description: 'asynchronous export invocations that failed after all retries',
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'Exports yesterday’s Diyalog live-help sessions (and the lookback days) to the data lake.',
+      entry: HANDLER_ENTRY,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      runtime: FUNCTION_DEFAULTS.runtime,
+      architecture: FUNCTION_DEFAULTS.architecture,
+      timeout: FUNCTION_DEFAULTS.timeout,
+      memorySize: FUNCTION_DEFAULTS.memorySize,
+      reservedConcurrentExecutions: FUNCTION_DEFAULTS.reservedConcurrentExecutions,
+      role: this.role,
+      logGroup: this.logGroup,
+      retryAttempts: FUNCTION_DEFAULTS.retryAttempts,
+      maxEventAge: FUNCTION_DEFAULTS.maxEventAge,
+      onFailure: new SqsDestination(this.failureQueue.queue),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        DIYALOG_API_ENDPOINT: props.apiEndpoint,
+        EXPORT_TIMEZONE: props.timeZone,
+        EXPORT_LOOKBACK_DAYS: String(props.lookbackDays),
+        ...(props.signatureVariant === undefined ? {} : { DIYALOG_SIGNATURE_VARIANT: props.signatureVariant }),
+        ...(props.concurrency === undefined ? {} : { DIYALOG_CONCURRENCY: String(props.concurrency) }),
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The runtime's AWS SDK v3 stays external (with @smithy/*): 190 KB of code instead of 625 KB.
+        bundleAwsSDK: false,
+        // Prefer each package's ESM build where it ships one.
+        mainFields: ['module', 'main'],
+        banner: ESM_BANNER,
+      },
+    });
+    Validations.of(this.function).acknowledge(
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: 'Failed asynchronous invocations go to an on-failure destination (SQS), which supersedes a DLQ.',
+      },
+      {
+        id: 'Serverless-LambdaTracing',
+        reason:
+          'One invocation a night with no downstream AWS services to trace; structured logs and EMF metrics ' +
+          'cover it, and X-Ray would need a Resource "*" grant.',
+      },
+    );
+  }
+
+  /** Lets the exporter read the API keys from `secret` and names it in `DIYALOG_SECRET_ID`. */
+  bindSecret(secret: ISecret): void {
+    // A secret imported by name has no known suffix; IAM matches it with the 6-character wildcard.
+    const resource = secret.secretFullArn ?? `${secret.secretArn}-??????`;
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'ReadApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: [resource] }),
+    );
+    if (secret.secretFullArn === undefined) {
+      acknowledgeWildcardResource(
+        this.role,
+        resource,
+        'A secret imported by name is matched by its name plus the 6-character suffix Secrets Manager adds.',
+      );
+    }
+    this.function.addEnvironment('DIYALOG_SECRET_ID', secretIdOf(secret));
+  }
+
+  /**
+   * Lets the exporter write below `prefix` in `bucket` and names both in `EXPORT_BUCKET` and `EXPORT_PREFIX`.
+   * It may put any object below the prefix (partitions, rejects, run manifests), list the prefix, and delete
+   * only where replacing a day needs it: stale objects in the table's partitions and the day's rejects. Run
+   * manifests, the day's history, cannot be deleted by it.
+   */
+  bindBucket(bucket: IBucket, prefix: string): void {
+    const objects = (path: string): string => bucket.arnForObjects(`${prefix}/${path}`);
+    const statements = [
+      new PolicyStatement({ sid: 'WriteExport', actions: ['s3:PutObject'], resources: [objects('*')] }),
+      new PolicyStatement({
+        sid: 'ReplaceDays',
+        actions: ['s3:DeleteObject'],
+        resources: [objects(`${TABLE_NAME}/*`), objects(`${REJECTS_FOLDER}/*`)],
+      }),
+      new PolicyStatement({
+        sid: 'ListExport',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}/*`] } },
+      }),
+    ];
+    for (const statement of statements) this.role.addToPrincipalPolicy(statement);
+    for (const resource of statements.flatMap((statement) => statement.resources)) {
+      if (!resource.endsWith('*')) continue;
+      acknowledgeWildcardResource(
+        this.role,
+        resource,
+        'Objects are keyed by day (dt=YYYY-MM-DD); access is granted to a key prefix of the export, never wider.',
+      );
+    }
+    this.function.addEnvironment('EXPORT_BUCKET', bucket.bucketName);
+    this.function.addEnvironment('EXPORT_PREFIX', prefix);
+  }
+}

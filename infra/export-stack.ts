@@ -1,0 +1,76 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { AthenaCatalog } from './constructs/athena-catalog.js';
+import { CredentialsSecret, secretIdOf } from './constructs/credentials-secret.js';
+import { ExportAlarms } from './constructs/export-alarms.js';
+import { ExportBuckets } from './constructs/export-buckets.js';
+import { ExportFunction } from './constructs/export-function.js';
+import { NightlySchedule } from './constructs/nightly-schedule.js';
+import { PlaceholderEndpointGuard } from './constructs/placeholder-endpoint-guard.js';
+import type { ExportSettings } from './settings.js';
+
+/** Properties of {@link ExportStack}. */
+export interface ExportStackProps extends StackProps {
+  /** The validated deployment settings. */
+  readonly settings: ExportSettings;
+}
+
+/**
+ * The nightly Diyalog export: schedule → Lambda → S3 data lake ← Glue/Athena, with alarms. Composes one
+ * construct per concern; every resource detail lives in the constructs.
+ */
+export class ExportStack extends Stack {
+  constructor(scope: Construct, id: string, props: ExportStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    if (settings.apiEndpointIsPlaceholder) {
+      new PlaceholderEndpointGuard(this, 'PlaceholderEndpointGuard', { endpoint: settings.apiEndpoint });
+    }
+
+    const buckets = new ExportBuckets(this, 'Buckets', { bucket: settings.bucket });
+    const credentials = new CredentialsSecret(this, 'Credentials', { source: settings.secret });
+
+    const exporter = new ExportFunction(this, 'Export', {
+      apiEndpoint: settings.apiEndpoint,
+      timeZone: settings.timeZone,
+      lookbackDays: settings.lookbackDays,
+      ...(settings.signatureVariant === undefined ? {} : { signatureVariant: settings.signatureVariant }),
+      ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
+    });
+    exporter.bindSecret(credentials.secret);
+    exporter.bindBucket(buckets.data, settings.prefix);
+
+    const schedule = new NightlySchedule(this, 'Nightly', {
+      target: exporter.function,
+      cron: settings.scheduleCron,
+      timeZone: settings.timeZone,
+    });
+
+    const catalog = new AthenaCatalog(this, 'Catalog', {
+      bucket: buckets.data,
+      prefix: settings.prefix,
+      resultsBucket: buckets.athenaResults,
+      databaseName: settings.databaseName,
+      projectionStartDate: settings.projectionStartDate,
+      timeZone: settings.timeZone,
+    });
+
+    const alarms = new ExportAlarms(this, 'Alarms', {
+      function: exporter.function,
+      failureQueue: exporter.failureQueue.queue,
+      scheduleDeadLetterQueue: schedule.deadLetterQueue.queue,
+      ...(settings.alarmEmail === undefined ? {} : { email: settings.alarmEmail }),
+    });
+
+    // What an operator needs after a deploy: where to put the keys, what to invoke, where the data is.
+    const outputs: Record<string, [string, string]> = {
+      CredentialsSecretId: [secretIdOf(credentials.secret), 'Put the Diyalog API keys in this secret.'],
+      ExportFunctionName: [exporter.function.functionName, 'Invoke with {"date"} or {"from","to"} to backfill.'],
+      DataBucketName: [buckets.data.bucketName, `The export is below s3://<bucket>/${settings.prefix}/.`],
+      AthenaWorkGroup: [catalog.workGroup.ref, 'Query the table in this workgroup.'],
+      AlarmTopicArn: [alarms.topic.topicArn, 'Subscribe to receive the alarms.'],
+    };
+    for (const [id, [value, description]] of Object.entries(outputs)) new CfnOutput(this, id, { value, description });
+  }
+}

@@ -1,0 +1,219 @@
+import type { Node } from 'constructs';
+import { MAX_CONCURRENCY, MAX_RANGE_DAYS } from '../functions/export/core/config.js';
+import { parseDay, parseTimeZone } from '../functions/export/core/days.js';
+import { SIGNATURE_VARIANTS, type SignatureVariant } from '../functions/export/diyalog/sign.js';
+
+/**
+ * The deployment's settings, read once from CDK context (`cdk.json`, overridden with `-c key=value`) and
+ * validated before any construct exists. Keys with a default have it in `cdk.json`; the others are optional.
+ */
+export interface ExportSettings {
+  /** Base URL of the Diyalog installation (context `apiEndpoint`); https only. */
+  readonly apiEndpoint: string;
+  /** Whether {@link apiEndpoint} is a reserved example host, which the deploy-time guard refuses. */
+  readonly apiEndpointIsPlaceholder: boolean;
+  /** Where the API keys live (context `secretName`): a secret the stack creates, or an existing one. */
+  readonly secret: SecretSource;
+  /** The data lake bucket (context `bucketName`): one the stack creates, or an existing one. */
+  readonly bucket: BucketSource;
+  /** Export root inside the bucket (context `prefix`), without leading or trailing `/`. */
+  readonly prefix: string;
+  /** IANA zone whose calendar days are exported and in which the schedule runs (context `timezone`). */
+  readonly timeZone: string;
+  /** EventBridge Scheduler cron expression in {@link timeZone} (context `scheduleCron`). */
+  readonly scheduleCron: string;
+  /** Days before yesterday that each nightly run exports again (context `lookbackDays`). */
+  readonly lookbackDays: number;
+  /** First day Athena's partition projection covers, `YYYY-MM-DD` (context `projectionStartDate`). */
+  readonly projectionStartDate: string;
+  /** Name of the Glue database and of the Athena workgroup (context `databaseName`). */
+  readonly databaseName: string;
+  /** Address that alarm notifications are mailed to (context `alarmEmail`). @default - no subscription */
+  readonly alarmEmail?: string;
+  /** String-to-sign variant (context `signatureVariant`). @default - the Lambda's default */
+  readonly signatureVariant?: SignatureVariant;
+  /** Parts of a day paged at once (context `concurrency`). @default - the Lambda's default */
+  readonly concurrency?: number;
+}
+
+/** The credentials secret: created by the stack, or imported by name or by complete ARN. */
+export type SecretSource =
+  | { readonly kind: 'create' }
+  | { readonly kind: 'name'; readonly name: string }
+  | { readonly kind: 'arn'; readonly arn: string };
+
+/** The data lake bucket: created by the stack, or imported by name. */
+export type BucketSource = { readonly kind: 'create' } | { readonly kind: 'import'; readonly name: string };
+
+/** A context value is missing or invalid; {@link key} names it. */
+export class ContextError extends Error {
+  override name = 'ContextError';
+
+  /** The context key at fault, e.g. `timezone`. */
+  readonly key: string;
+
+  constructor(key: string, problem: string, options?: ErrorOptions) {
+    super(`CDK context "${key}": ${problem}`, options);
+    this.key = key;
+  }
+}
+
+/**
+ * Reads and validates every setting from CDK context.
+ *
+ * @throws {@link ContextError} naming the first key that is missing or invalid.
+ */
+export function settingsFromContext(node: Node): ExportSettings {
+  const read = (key: string): string | undefined => contextText(node.tryGetContext(key), key);
+  const need = (key: string): string => {
+    const value = read(key);
+    if (value === undefined) {
+      throw new ContextError(key, `is not set; restore its default in cdk.json or pass -c ${key}=…`);
+    }
+    return value;
+  };
+
+  const apiEndpoint = endpoint(need('apiEndpoint'));
+  const alarmEmail = optional(read('alarmEmail'), email);
+  const signatureVariant = optional(read('signatureVariant'), variant);
+  const concurrency = optional(read('concurrency'), (value) => integer(value, 'concurrency', 1, MAX_CONCURRENCY));
+  return Object.freeze({
+    apiEndpoint,
+    apiEndpointIsPlaceholder: isPlaceholderEndpoint(apiEndpoint),
+    secret: secretSource(read('secretName')),
+    bucket: bucketSource(read('bucketName')),
+    prefix: prefix(need('prefix')),
+    timeZone: parsedBy('timezone', need('timezone'), parseTimeZone),
+    scheduleCron: cron(need('scheduleCron')),
+    lookbackDays: integer(need('lookbackDays'), 'lookbackDays', 0, MAX_RANGE_DAYS - 1),
+    projectionStartDate: parsedBy('projectionStartDate', need('projectionStartDate'), parseDay),
+    databaseName: databaseName(need('databaseName')),
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
+    ...(signatureVariant === undefined ? {} : { signatureVariant }),
+    ...(concurrency === undefined ? {} : { concurrency }),
+  });
+}
+
+/**
+ * Whether an endpoint's host is reserved for documentation or testing (RFC 2606, RFC 6761): `example.com`,
+ * `example.net`, `example.org` and their subdomains, and the `.example`, `.test`, `.invalid` and `.localhost`
+ * top-level domains. Such a host cannot be a real Diyalog installation.
+ */
+export function isPlaceholderEndpoint(url: string): boolean {
+  const host = new URL(url).hostname.toLowerCase().replace(/\.$/, '');
+  return /(^|\.)example\.(com|net|org)$/.test(host) || /(^|\.)(example|test|invalid|localhost)$/.test(host);
+}
+
+/** Context values come as JSON from cdk.json and as strings from `-c`; blank and `null` mean "not set". */
+function contextText(value: unknown, key: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') throw new ContextError(key, `expected a string or a number, got ${typeof value}`);
+  const text = value.trim();
+  return text === '' ? undefined : text;
+}
+
+function optional<T>(value: string | undefined, parse: (value: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
+}
+
+/** Runs a validator from the exporter's core, so synth accepts exactly what the Lambda will accept. */
+function parsedBy(key: string, value: string, parse: (value: string) => string): string {
+  try {
+    return parse(value);
+  } catch (error) {
+    throw new ContextError(key, error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+function endpoint(value: string): string {
+  if (!URL.canParse(value)) throw new ContextError('apiEndpoint', `"${value}" is not a URL`);
+  const url = new URL(value);
+  if (url.protocol !== 'https:') {
+    throw new ContextError('apiEndpoint', `"${value}" must use https://: requests carry signed keys and personal data`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ContextError('apiEndpoint', 'must not contain credentials, a query string or a fragment');
+  }
+  return value;
+}
+
+function secretSource(value: string | undefined): SecretSource {
+  if (value === undefined) return { kind: 'create' };
+  if (value.startsWith('arn:')) {
+    // Only a complete ARN (with the 6-character suffix Secrets Manager appends) names exactly one secret.
+    if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/.test(value)) {
+      throw new ContextError('secretName', `"${value}" is not a complete secret ARN (…:secret:<name>-<6 characters>)`);
+    }
+    return { kind: 'arn', arn: value };
+  }
+  if (!/^[\w/+=.@-]{1,512}$/.test(value)) {
+    throw new ContextError('secretName', `"${value}" is not a secret name (letters, digits and /_+=.@-)`);
+  }
+  return { kind: 'name', name: value };
+}
+
+function bucketSource(value: string | undefined): BucketSource {
+  if (value === undefined) return { kind: 'create' };
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes('..')) {
+    throw new ContextError('bucketName', `"${value}" is not a valid S3 bucket name`);
+  }
+  return { kind: 'import', name: value };
+}
+
+/** Stricter than S3 keys need: the prefix appears in IAM resource ARNs, where `*` and `?` are wildcards. */
+function prefix(value: string): string {
+  const trimmed = value.replace(/^\/+|\/+$/g, '');
+  const segments = trimmed.split('/');
+  if (segments.some((segment) => !/^[\w.-]+$/.test(segment) || segment === '.' || segment === '..')) {
+    throw new ContextError('prefix', `"${value}" must be non-empty path segments of letters, digits and ._-`);
+  }
+  return trimmed;
+}
+
+/**
+ * An EventBridge Scheduler cron expression: `cron(minutes hours day-of-month month day-of-week year)`, where
+ * exactly one of day-of-month and day-of-week is `?`.
+ */
+function cron(value: string): string {
+  const fields = /^cron\(([^()]*)\)$/.exec(value)?.[1]?.split(' ');
+  if (fields?.length !== 6 || fields.some((field) => !/^[\w*?,/#-]+$/.test(field))) {
+    throw new ContextError('scheduleCron', `"${value}" is not cron(minutes hours day-of-month month day-of-week year)`);
+  }
+  if ((fields[2] === '?') === (fields[4] === '?')) {
+    throw new ContextError('scheduleCron', `"${value}": exactly one of day-of-month and day-of-week must be "?"`);
+  }
+  return value;
+}
+
+function integer(value: string, key: string, min: number, max: number): number {
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new ContextError(key, `"${value}" is not a whole number from ${min} to ${max}`);
+  }
+  return number;
+}
+
+function email(value: string): string {
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(value)) {
+    throw new ContextError('alarmEmail', `"${value}" is not an e-mail address`);
+  }
+  return value;
+}
+
+function variant(value: string): SignatureVariant {
+  const found = SIGNATURE_VARIANTS.find((candidate) => candidate === value);
+  if (!found) throw new ContextError('signatureVariant', `"${value}" is not one of ${SIGNATURE_VARIANTS.join(', ')}`);
+  return found;
+}
+
+/** Used as the Glue database and the Athena workgroup name, so it must suit both. */
+function databaseName(value: string): string {
+  if (!/^[a-z][a-z0-9_]{0,127}$/.test(value)) {
+    throw new ContextError(
+      'databaseName',
+      `"${value}" must be lower-case letters, digits and _, starting with a letter`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,44 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import { describe, expect, test } from 'vitest';
+import { STACK_NAME } from '../../../infra/app.js';
+import { ContextError } from '../../../infra/settings.js';
+import { build, onlyResource, synth } from './support.js';
+
+describe('buildApp', () => {
+  test('one environment-agnostic stack: synthesis needs no credentials', () => {
+    const { app, stack } = synth();
+    expect(app.node.children.filter((child) => Stack.isStack(child)).map((child) => child.node.id)).toEqual([
+      STACK_NAME,
+    ]);
+    expect(stack.stackName).toBe('DiyalogExport');
+    expect(Token.isUnresolved(stack.account)).toBe(true);
+    expect(Token.isUnresolved(stack.region)).toBe(true);
+    expect(stack.templateOptions.description).toBe(
+      'Nightly export of Diyalog live-help sessions into an S3 data lake queried with Athena.',
+    );
+  });
+
+  test('invalid context stops the build before any construct exists', () => {
+    expect(() => build({ timezone: 'Europe/Atlantis' })).toThrow(ContextError);
+    expect(() => build({ timezone: 'Europe/Atlantis' })).toThrow(/CDK context "timezone"/);
+  });
+});
+
+describe('the stack outputs', () => {
+  test('name what an operator needs after a deploy', () => {
+    const { template } = synth({ secretName: 'diyalog/api-keys', bucketName: 'acme-lake' });
+    const [functionId] = onlyResource(template, 'AWS::Lambda::Function', 'ExportFunction');
+    const [workGroupId] = onlyResource(template, 'AWS::Athena::WorkGroup', 'CatalogWorkGroup');
+    const [topicId] = onlyResource(template, 'AWS::SNS::Topic', 'AlarmsTopic');
+    expect(template.toJSON()['Outputs']).toEqual({
+      CredentialsSecretId: { Description: 'Put the Diyalog API keys in this secret.', Value: 'diyalog/api-keys' },
+      ExportFunctionName: {
+        Description: 'Invoke with {"date"} or {"from","to"} to backfill.',
+        Value: { Ref: functionId },
+      },
+      DataBucketName: { Description: 'The export is below s3://<bucket>/diyalog/.', Value: 'acme-lake' },
+      AthenaWorkGroup: { Description: 'Query the table in this workgroup.', Value: { Ref: workGroupId } },
+      AlarmTopicArn: { Description: 'Subscribe to receive the alarms.', Value: { Ref: topicId } },
+    });
+  });
+});

@@ -1,0 +1,147 @@
+import { describe, expect, test } from 'vitest';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../../functions/export/core/telemetry.js';
+import { arnOf, onlyResource, synth } from './support.js';
+
+const { template } = synth();
+const [topicId, topic] = onlyResource(template, 'AWS::SNS::Topic', 'AlarmsTopic');
+const [keyId, key] = onlyResource(template, 'AWS::KMS::Key', 'AlarmsTopicKey');
+const [functionId] = onlyResource(template, 'AWS::Lambda::Function', 'ExportFunction');
+const [failureQueueId] = onlyResource(template, 'AWS::SQS::Queue', 'ExportFailureQueue');
+const [scheduleDlqId] = onlyResource(template, 'AWS::SQS::Queue', 'NightlyDeadLetterQueue');
+
+function alarm(name: string): Record<string, unknown> {
+  return onlyResource(template, 'AWS::CloudWatch::Alarm', `Alarms${name}`)[1];
+}
+
+/** Alarm and OK notifications go to the topic. */
+const notifies = { AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] };
+const exportDimensions = [{ Name: 'service', Value: METRICS_SERVICE }];
+
+describe('the alarms', () => {
+  test('function errors > 0 in 5 minutes', () => {
+    expect(alarm('FunctionErrors')).toEqual({
+      ...notifies,
+      AlarmDescription: 'The export Lambda threw: a day failed or the configuration is wrong. See its logs.',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test.each([
+    [
+      'FailedInvocations',
+      () => failureQueueId,
+      'An export invocation failed after all retries; its event is in the failure queue.',
+    ],
+    [
+      'UndeliveredSchedules',
+      () => scheduleDlqId,
+      'EventBridge Scheduler could not invoke the export; the event is in its dead-letter queue.',
+    ],
+  ])('%s: a message in the dead-letter queue', (name, queueId, description) => {
+    expect(alarm(name)).toEqual({
+      ...notifies,
+      AlarmDescription: description,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test.each([
+    [
+      'RejectedRecords',
+      METRIC.rejected,
+      'Records failed validation and are not in the table; see <prefix>/_rejects/dt=<day>/.',
+    ],
+    [
+      'TieOverflows',
+      METRIC.tieOverflows,
+      'A whole page of sessions shared one millisecond, so sessions beyond it may be missing; see the logs.',
+    ],
+  ])('%s > 0 in the export’s EMF metrics', (name, metricName, description) => {
+    expect(alarm(name)).toEqual({
+      ...notifies,
+      AlarmDescription: description,
+      Namespace: METRICS_NAMESPACE,
+      MetricName: metricName,
+      Dimensions: exportDimensions,
+      Statistic: 'Sum',
+      Period: 3600,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('freshness: no DaySucceeded in 26 hours, missing data breaching', () => {
+    expect(alarm('Stale')).toEqual({
+      ...notifies,
+      AlarmDescription: 'No day has landed in the data lake for 26 hours.',
+      Namespace: METRICS_NAMESPACE,
+      MetricName: METRIC.succeeded,
+      Dimensions: exportDimensions,
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 26,
+      DatapointsToAlarm: 26,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+    });
+    expect(METRIC.succeeded).toBe('DaySucceeded');
+  });
+
+  test('the topic is encrypted with a rotated key CloudWatch may use, and refuses plain HTTP', () => {
+    expect(topic).toEqual({ KmsMasterKeyId: arnOf(keyId) });
+    expect(key).toMatchObject({ EnableKeyRotation: true });
+    expect((key['KeyPolicy'] as { Statement: unknown[] }).Statement).toContainEqual({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AllowPublishThroughSSLOnly',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Resource: { Ref: topicId },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      },
+    });
+  });
+
+  test('no subscription unless alarmEmail is set', () => {
+    expect(template.findResources('AWS::SNS::Subscription')).toEqual({});
+    const subscribed = synth({ alarmEmail: 'ops@acme.com.tr' }).template;
+    const [subscribedTopicId] = onlyResource(subscribed, 'AWS::SNS::Topic', 'AlarmsTopic');
+    const [, subscription] = onlyResource(subscribed, 'AWS::SNS::Subscription', 'AlarmsTopic');
+    expect(subscription).toEqual({
+      Protocol: 'email',
+      Endpoint: 'ops@acme.com.tr',
+      TopicArn: { Ref: subscribedTopicId },
+    });
+  });
+});

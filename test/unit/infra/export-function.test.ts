@@ -1,0 +1,249 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, test } from 'vitest';
+import { manifestKey, partitionObjectKey, rejectsKey } from '../../../functions/export/core/layout.js';
+import { parseDay } from '../../../functions/export/core/days.js';
+import { ESM_BANNER, PARQUETJS_IMPLICIT_GLOBALS } from '../../../infra/esm-banner.js';
+import { arnOf, arnWithSuffix, onlyResource, synth } from './support.js';
+
+const { template } = synth();
+const [functionId, fn] = onlyResource(template, 'AWS::Lambda::Function', 'ExportFunction');
+const [roleId, role] = onlyResource(template, 'AWS::IAM::Role', 'ExportRole');
+const [logsId] = onlyResource(template, 'AWS::Logs::LogGroup', 'ExportLogs');
+const [failureQueueId] = onlyResource(template, 'AWS::SQS::Queue', 'ExportFailureQueue');
+const [dataBucketId] = onlyResource(template, 'AWS::S3::Bucket', 'BucketsData');
+const [secretId] = onlyResource(template, 'AWS::SecretsManager::Secret', 'CredentialsSecret');
+
+/** The statements of the one policy attached to the export role. */
+function roleStatements(t = template): unknown {
+  const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((policy) =>
+    JSON.stringify(policy).includes('"ExportRole'),
+  );
+  expect(policies).toHaveLength(1);
+  return (policies[0] as { Properties: { PolicyDocument: { Statement: unknown } } }).Properties.PolicyDocument
+    .Statement;
+}
+
+describe('the export function', () => {
+  test('runtime, architecture, timeout, memory, reserved concurrency, role, log group', () => {
+    // Code (the asset) and Environment (next test) aside, every property.
+    const settings = Object.fromEntries(Object.entries(fn).filter(([key]) => key !== 'Code' && key !== 'Environment'));
+    expect(settings).toEqual({
+      Description: 'Exports yesterday’s Diyalog live-help sessions (and the lookback days) to the data lake.',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 600,
+      MemorySize: 1024,
+      ReservedConcurrentExecutions: 1,
+      Handler: 'index.handler',
+      Role: arnOf(roleId),
+      LoggingConfig: { LogGroup: { Ref: logsId } },
+    });
+  });
+
+  test('environment: exactly the variables the Lambda reads', () => {
+    expect(fn['Environment']).toEqual({
+      Variables: {
+        NODE_OPTIONS: '--enable-source-maps',
+        DIYALOG_API_ENDPOINT: 'https://diyalog.example.com',
+        EXPORT_TIMEZONE: 'Europe/Istanbul',
+        EXPORT_LOOKBACK_DAYS: '1',
+        DIYALOG_SECRET_ID: { Ref: secretId },
+        EXPORT_BUCKET: { Ref: dataBucketId },
+        EXPORT_PREFIX: 'diyalog',
+      },
+    });
+  });
+
+  test('optional settings become optional variables', () => {
+    const variant = synth({ signatureVariant: 'concat', concurrency: 6, lookbackDays: 0 }).template;
+    const [, props] = onlyResource(variant, 'AWS::Lambda::Function', 'ExportFunction');
+    const [bucketId] = onlyResource(variant, 'AWS::S3::Bucket', 'BucketsData');
+    const [secret] = onlyResource(variant, 'AWS::SecretsManager::Secret', 'CredentialsSecret');
+    expect(props['Environment']).toEqual({
+      Variables: {
+        NODE_OPTIONS: '--enable-source-maps',
+        DIYALOG_API_ENDPOINT: 'https://diyalog.example.com',
+        EXPORT_TIMEZONE: 'Europe/Istanbul',
+        EXPORT_LOOKBACK_DAYS: '0',
+        DIYALOG_SIGNATURE_VARIANT: 'concat',
+        DIYALOG_CONCURRENCY: '6',
+        DIYALOG_SECRET_ID: { Ref: secret },
+        EXPORT_BUCKET: { Ref: bucketId },
+        EXPORT_PREFIX: 'diyalog',
+      },
+    });
+  });
+
+  test('its own log group, kept three months and retained', () => {
+    expect(template.findResources('AWS::Logs::LogGroup')).toEqual({
+      [logsId]: {
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: 90 },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      },
+    });
+  });
+
+  test('asynchronous invocations: 2 retries, 6 hours, then the encrypted, TLS-only failure queue', () => {
+    const [, invokeConfig] = onlyResource(
+      template,
+      'AWS::Lambda::EventInvokeConfig',
+      'ExportFunctionEventInvokeConfig',
+    );
+    expect(invokeConfig).toEqual({
+      FunctionName: { Ref: functionId },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 6 * 3600,
+      DestinationConfig: { OnFailure: { Destination: arnOf(failureQueueId) } },
+    });
+    const [, failureQueue] = onlyResource(template, 'AWS::SQS::Queue', 'ExportFailureQueue');
+    expect(failureQueue).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
+    const [, queuePolicy] = onlyResource(template, 'AWS::SQS::QueuePolicy', 'ExportFailureQueuePolicy');
+    expect(queuePolicy).toEqual({
+      Queues: [{ Ref: failureQueueId }],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Resource: arnOf(failureQueueId),
+          },
+        ],
+      },
+    });
+  });
+
+  test('its role trusts Lambda only and has no managed policies', () => {
+    expect(role).toEqual({
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+        Version: '2012-10-17',
+      },
+      Description: 'Nightly Diyalog export: read the API keys, write the export prefix, write its own logs.',
+    });
+  });
+
+  test('its role may do exactly this', () => {
+    expect(roleStatements()).toEqual(
+      expectedStatements(template, {
+        secret: { Ref: secretId },
+        bucketArn: (suffix) => (suffix === '' ? arnOf(dataBucketId) : arnWithSuffix(dataBucketId, suffix)),
+        prefix: 'diyalog',
+      }),
+    );
+  });
+
+  test('it may delete what replacing a day needs, and no run manifest', () => {
+    const day = parseDay('2025-11-24');
+    const deletable = ['diyalog/_rejects/*', 'diyalog/online_help/*'].map(
+      (pattern) => new RegExp(`^${pattern.replace('*', '.*')}$`),
+    );
+    const mayDelete = (key: string): boolean => deletable.some((pattern) => pattern.test(`diyalog/${key}`));
+    expect(mayDelete(partitionObjectKey(day))).toBe(true);
+    expect(mayDelete(`${partitionObjectKey(day)}.stale-part`)).toBe(true);
+    expect(mayDelete(rejectsKey(day))).toBe(true);
+    expect(mayDelete(manifestKey(day, 'run-1'))).toBe(false);
+  });
+
+  test('an imported bucket and a secret imported by name are granted by ARN pattern', () => {
+    const imported = synth({ bucketName: 'acme-lake', secretName: 'diyalog/api-keys', prefix: 'raw/diyalog' }).template;
+    expect(roleStatements(imported)).toEqual(
+      expectedStatements(imported, {
+        secret: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':secretsmanager:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':secret:diyalog/api-keys-??????',
+            ],
+          ],
+        },
+        bucketArn: (suffix) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::acme-lake${suffix}`]] }),
+        prefix: 'raw/diyalog',
+      }),
+    );
+    const [, props] = onlyResource(imported, 'AWS::Lambda::Function', 'ExportFunction');
+    expect(props['Environment']).toMatchObject({
+      Variables: { DIYALOG_SECRET_ID: 'diyalog/api-keys', EXPORT_BUCKET: 'acme-lake', EXPORT_PREFIX: 'raw/diyalog' },
+    });
+  });
+
+  test('a secret imported by complete ARN is granted and named by that ARN', () => {
+    const arn = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:diyalog/api-keys-AbC123';
+    const imported = synth({ secretName: arn }).template;
+    const [bucketId] = onlyResource(imported, 'AWS::S3::Bucket', 'BucketsData');
+    expect(roleStatements(imported)).toEqual(
+      expectedStatements(imported, {
+        secret: arn,
+        bucketArn: (suffix) => (suffix === '' ? arnOf(bucketId) : arnWithSuffix(bucketId, suffix)),
+        prefix: 'diyalog',
+      }),
+    );
+    const [, props] = onlyResource(imported, 'AWS::Lambda::Function', 'ExportFunction');
+    expect(props['Environment']).toMatchObject({ Variables: { DIYALOG_SECRET_ID: arn } });
+    expect(imported.findResources('AWS::SecretsManager::Secret')).toEqual({});
+  });
+});
+
+/** The export role's statements, for a template's log group and queue and the given secret, bucket and prefix. */
+function expectedStatements(
+  t: Template,
+  grants: { secret: unknown; bucketArn: (suffix: string) => unknown; prefix: string },
+): unknown[] {
+  const [logs] = onlyResource(t, 'AWS::Logs::LogGroup', 'ExportLogs');
+  const [queue] = onlyResource(t, 'AWS::SQS::Queue', 'ExportFailureQueue');
+  const { bucketArn, prefix } = grants;
+  return [
+    { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf(logs) },
+    {
+      Effect: 'Allow',
+      Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+      Resource: arnOf(queue),
+    },
+    { Sid: 'ReadApiKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: grants.secret },
+    { Sid: 'WriteExport', Effect: 'Allow', Action: 's3:PutObject', Resource: bucketArn(`/${prefix}/*`) },
+    {
+      Sid: 'ReplaceDays',
+      Effect: 'Allow',
+      Action: 's3:DeleteObject',
+      Resource: [bucketArn(`/${prefix}/_rejects/*`), bucketArn(`/${prefix}/online_help/*`)],
+    },
+    {
+      Sid: 'ListExport',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: bucketArn(''),
+      Condition: { StringLike: { 's3:prefix': [`${prefix}/*`] } },
+    },
+  ];
+}
+
+describe('the ESM banner', () => {
+  test('declares every global that parquetjs-lite assigns without declaring it', () => {
+    const root = fileURLToPath(new URL('../../../node_modules/parquetjs-lite/', import.meta.url));
+    const sources = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter(
+      (file) => file.endsWith('.js') && !file.includes('node_modules'),
+    );
+    const assigned = new Set<string>();
+    for (const file of sources) {
+      for (const match of readFileSync(join(root, file), 'utf8').matchAll(/^([A-Za-z_$][\w$]*) = /gm)) {
+        assigned.add(match[1] ?? '');
+      }
+    }
+    expect([...PARQUETJS_IMPLICIT_GLOBALS].sort()).toEqual([...assigned].sort());
+    expect(ESM_BANNER).toContain(`var ${PARQUETJS_IMPLICIT_GLOBALS.join(', ')};`);
+  });
+});

@@ -1,0 +1,149 @@
+import { App } from 'aws-cdk-lib';
+import { describe, expect, test } from 'vitest';
+import {
+  ContextError,
+  isPlaceholderEndpoint,
+  settingsFromContext,
+  type ExportSettings,
+} from '../../../infra/settings.js';
+import { cdkJsonContext } from './support.js';
+
+function settings(overrides: Record<string, unknown> = {}): ExportSettings {
+  return settingsFromContext(new App({ context: { ...cdkJsonContext(), ...overrides } }).node);
+}
+
+function contextError(overrides: Record<string, unknown>): ContextError {
+  try {
+    settings(overrides);
+  } catch (error) {
+    if (error instanceof ContextError) return error;
+    throw error;
+  }
+  throw new Error(`no error for ${JSON.stringify(overrides)}`);
+}
+
+describe('settingsFromContext', () => {
+  test('the cdk.json defaults', () => {
+    expect(settings()).toEqual({
+      apiEndpoint: 'https://diyalog.example.com',
+      apiEndpointIsPlaceholder: true,
+      secret: { kind: 'create' },
+      bucket: { kind: 'create' },
+      prefix: 'diyalog',
+      timeZone: 'Europe/Istanbul',
+      scheduleCron: 'cron(30 4 * * ? *)',
+      lookbackDays: 1,
+      projectionStartDate: '2024-01-01',
+      databaseName: 'diyalog',
+    });
+  });
+
+  test('every optional key, as strings the way `-c key=value` passes them', () => {
+    expect(
+      settings({
+        apiEndpoint: 'https://diyalog.acme.com.tr/api/',
+        secretName: 'diyalog/api-keys',
+        bucketName: 'acme-data-lake',
+        prefix: '/exports/diyalog/',
+        timezone: 'America/New_York',
+        scheduleCron: 'cron(15 6 ? * MON-FRI *)',
+        lookbackDays: '3',
+        projectionStartDate: '2023-06-01',
+        databaseName: 'acme_diyalog',
+        alarmEmail: 'ops@acme.com.tr',
+        signatureVariant: 'concat',
+        concurrency: '8',
+      }),
+    ).toEqual({
+      apiEndpoint: 'https://diyalog.acme.com.tr/api/',
+      apiEndpointIsPlaceholder: false,
+      secret: { kind: 'name', name: 'diyalog/api-keys' },
+      bucket: { kind: 'import', name: 'acme-data-lake' },
+      prefix: 'exports/diyalog',
+      timeZone: 'America/New_York',
+      scheduleCron: 'cron(15 6 ? * MON-FRI *)',
+      lookbackDays: 3,
+      projectionStartDate: '2023-06-01',
+      databaseName: 'acme_diyalog',
+      alarmEmail: 'ops@acme.com.tr',
+      signatureVariant: 'concat',
+      concurrency: 8,
+    });
+  });
+
+  test('a complete secret ARN imports by ARN', () => {
+    const arn = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:diyalog/api-keys-AbC123';
+    expect(settings({ secretName: arn }).secret).toEqual({ kind: 'arn', arn });
+  });
+
+  test('blank and null optional values mean "not set"', () => {
+    const result = settings({ alarmEmail: '  ', secretName: null, bucketName: '', concurrency: null });
+    expect(result.alarmEmail).toBeUndefined();
+    expect(result.concurrency).toBeUndefined();
+    expect(result.secret).toEqual({ kind: 'create' });
+    expect(result.bucket).toEqual({ kind: 'create' });
+  });
+
+  test.each([
+    ['timezone', 'Mars/Olympus_Mons', /CDK context "timezone": Unknown time zone "Mars\/Olympus_Mons"/],
+    ['timezone', '+03:00', /CDK context "timezone": .*fixed UTC offset/],
+    ['scheduleCron', 'cron(30 4 * * ?)', /CDK context "scheduleCron": .* is not cron\(minutes hours/],
+    ['scheduleCron', 'rate(1 day)', /CDK context "scheduleCron"/],
+    ['scheduleCron', 'cron(30 4 * * * *)', /exactly one of day-of-month and day-of-week must be "\?"/],
+    ['scheduleCron', 'cron(30 4 ? * ? *)', /exactly one of day-of-month and day-of-week must be "\?"/],
+    ['lookbackDays', -1, /CDK context "lookbackDays": "-1" is not a whole number from 0 to 30/],
+    ['lookbackDays', 31, /CDK context "lookbackDays": "31" is not a whole number from 0 to 30/],
+    ['lookbackDays', '1.5', /CDK context "lookbackDays": "1.5" is not a whole number/],
+    ['lookbackDays', 'two', /CDK context "lookbackDays": "two" is not a whole number/],
+    ['lookbackDays', true, /CDK context "lookbackDays": expected a string or a number, got boolean/],
+    ['alarmEmail', 'ops@localhost', /CDK context "alarmEmail": "ops@localhost" is not an e-mail address/],
+    ['alarmEmail', 'ops acme.com', /CDK context "alarmEmail": "ops acme.com" is not an e-mail address/],
+    ['apiEndpoint', 'diyalog.acme.com', /CDK context "apiEndpoint": "diyalog.acme.com" is not a URL/],
+    ['apiEndpoint', 'http://diyalog.acme.com', /CDK context "apiEndpoint": .* must use https:\/\//],
+    ['apiEndpoint', 'https://u:p@diyalog.acme.com', /CDK context "apiEndpoint": must not contain credentials/],
+    ['secretName', 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:keys', /not a complete secret ARN/],
+    ['secretName', 'keys with spaces', /CDK context "secretName": .* is not a secret name/],
+    ['bucketName', 'Acme_Lake', /CDK context "bucketName": "Acme_Lake" is not a valid S3 bucket name/],
+    ['prefix', '/', /CDK context "prefix": "\/" must be non-empty path segments/],
+    ['prefix', 'a/../b', /CDK context "prefix"/],
+    ['prefix', 'exports/*', /CDK context "prefix"/],
+    ['projectionStartDate', '2024-02-30', /CDK context "projectionStartDate": Invalid day "2024-02-30"/],
+    ['databaseName', 'Diyalog-Export', /CDK context "databaseName": "Diyalog-Export" must be lower-case/],
+    ['signatureVariant', 'crlf', /CDK context "signatureVariant": "crlf" is not one of newline, concat/],
+    ['concurrency', '0', /CDK context "concurrency": "0" is not a whole number from 1 to 16/],
+  ])('refuses %s = %j', (key, value, message) => {
+    const error = contextError({ [key]: value });
+    expect(error.key).toBe(key);
+    expect(error.message).toMatch(message);
+  });
+
+  test('a key whose default was removed from cdk.json is named', () => {
+    const error = contextError({ timezone: undefined });
+    expect(error.key).toBe('timezone');
+    expect(error.message).toBe(
+      'CDK context "timezone": is not set; restore its default in cdk.json or pass -c timezone=…',
+    );
+  });
+});
+
+describe('isPlaceholderEndpoint', () => {
+  test.each([
+    'https://diyalog.example.com',
+    'https://example.com',
+    'https://api.example.org/v1',
+    'https://EXAMPLE.NET.',
+    'https://diyalog.example',
+    'https://diyalog.test',
+    'https://diyalog.invalid',
+    'https://diyalog.localhost',
+  ])('%s is a placeholder', (url) => {
+    expect(isPlaceholderEndpoint(url)).toBe(true);
+  });
+
+  test.each(['https://diyalog.acme.com.tr', 'https://myexample.com', 'https://example.com.tr', 'https://testing.io'])(
+    '%s is not',
+    (url) => {
+      expect(isPlaceholderEndpoint(url)).toBe(false);
+    },
+  );
+});
