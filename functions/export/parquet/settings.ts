@@ -76,7 +76,7 @@ export const WRITER_OPTIONS: ParquetWriterOptions = Object.freeze({
 });
 
 /** The bigint-preserving INT64 logical type added to the library's table; deliberately no ConvertedType name. */
-const EXACT_INT64 = 'DIYALOG_EXACT_INT64';
+const EXACT_INT64 = 'ExactInt64';
 
 const FIELD_BY_ATHENA_TYPE: Readonly<Record<AthenaType, Omit<ParquetFieldDefinition, 'optional'>>> = {
   bigint: { type: EXACT_INT64, encoding: 'PLAIN', compression: 'SNAPPY' },
