@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -8,6 +8,7 @@ import { onlyResource, synth } from './support.js';
 
 // Below the repository, so that the bundle's external AWS SDK resolves from node_modules as on Lambda.
 const cache = fileURLToPath(new URL('../../../node_modules/.cache/', import.meta.url));
+mkdirSync(cache, { recursive: true }); // absent in a fresh clone
 const outdir = mkdtempSync(join(cache, 'infra-bundle-test-'));
 
 afterAll(() => {
