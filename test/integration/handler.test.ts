@@ -1,12 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dayWindow, parseDay, parseTimeZone } from '../../functions/export/core/days.js';
 import { createHandler } from '../../functions/export/handler.js';
 import { generateSessions, startSimulator, type RunningSimulator } from '../simulator/index.js';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
+import { capturedTelemetry } from '../support/telemetry.js';
 import { readSessions } from '../support/parquet-reader.js';
 import { expectedRows } from '../support/expected-rows.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -62,13 +61,7 @@ interface Captured {
 
 function lambda(env: Record<string, string> = {}, now = Date.parse(SCHEDULED) + 60_000): Captured {
   clock = now;
-  const logs: string[] = [];
-  const sink = { log: (...a: unknown[]) => logs.push(a.map(String).join(' ')) };
-  const consoleLike = { ...console, info: sink.log, warn: sink.log, error: sink.log, debug: sink.log, log: sink.log };
-  const logger = new Logger({ serviceName: 'test', logLevel: 'DEBUG' });
-  vi.spyOn(logger as unknown as { console: Console }, 'console', 'get').mockReturnValue(consoleLike);
-  const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
-  vi.spyOn(metrics as unknown as { console: Console }, 'console', 'get').mockReturnValue(consoleLike);
+  const { logger, metrics, output: logs } = capturedTelemetry('test');
   const handler = createHandler({
     env: {
       DIYALOG_API_ENDPOINT: sim.url,

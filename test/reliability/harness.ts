@@ -2,15 +2,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
-import { vi } from 'vitest';
 import { dayWindow, parseDay, parseTimeZone, type CalendarDay } from '../../functions/export/core/days.js';
 import { createHandler, type HandlerDependencies } from '../../functions/export/handler.js';
 import { generateSessions, type RunningSimulator, type SimSession } from '../simulator/index.js';
 import { readSessions } from '../support/parquet-reader.js';
 import type { LocalS3 } from '../support/s3.js';
+import { capturedTelemetry } from '../support/telemetry.js';
 
 export const DAY = parseDay('2025-11-23');
 export const ZONE = parseTimeZone('Europe/Istanbul');
@@ -83,15 +81,7 @@ export function lambda(
   secrets
     .on(GetSecretValueCommand)
     .resolves({ SecretString: options.secretString ?? JSON.stringify({ ...KEYS, requesterUserId: 'reliability' }) });
-  const output: string[] = [];
-  const capture = (...parts: unknown[]): void => {
-    output.push(parts.map(String).join(' '));
-  };
-  const sink = { ...console, info: capture, warn: capture, error: capture, debug: capture, log: capture };
-  const logger = new Logger({ serviceName: 'reliability', logLevel: 'DEBUG' });
-  vi.spyOn(logger as unknown as { console: Console }, 'console', 'get').mockReturnValue(sink);
-  const metrics = new Metrics({ namespace: 'Reliability', serviceName: 'reliability' });
-  vi.spyOn(metrics as unknown as { console: Console }, 'console', 'get').mockReturnValue(sink);
+  const { logger, metrics, output } = capturedTelemetry('reliability');
   const handler = createHandler({
     env: {
       DIYALOG_API_ENDPOINT: sim.url,
