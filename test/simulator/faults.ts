@@ -75,7 +75,7 @@ export type Answer =
   | {
       readonly kind: 'page';
       readonly window: RequestWindow;
-      /** Every matching session, newest first; the page is the first `pageSize` of them. */
+      /** The first `pageSize + 1` matching sessions, newest first; the page is the first `pageSize` of them. */
       readonly matches: readonly SimSession[];
     };
 

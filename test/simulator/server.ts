@@ -170,13 +170,31 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     const query = parseQuery(body);
     if (query === undefined) return { kind: 'text', status: 400, body: BAD_BODY };
     const inWindow = IN_WINDOW[settings.boundSemantics];
-    const matches = sessions.filter(
-      (s) =>
+    // Sessions are sorted newest first: start at the first one not after endDate and walk only as far as a page
+    // (plus one, for the oversized-page fault) needs, so that a request costs the same on a day of 100 000.
+    const matches: SimSession[] = [];
+    for (let i = firstAtOrBefore(query.endDate); i < sessions.length && matches.length <= settings.pageSize; i++) {
+      const s = sessions[i];
+      if (!s || s.helpRequestedAt < query.startDate) break;
+      const selected =
         inWindow(s.helpRequestedAt, query) &&
         (query.customerId === undefined || s.customerNo === query.customerId) &&
-        (query.agentId === undefined || s.agentId === query.agentId),
-    );
+        (query.agentId === undefined || s.agentId === query.agentId);
+      if (selected) matches.push(s);
+    }
     return { kind: 'page', window: { startDate: query.startDate, endDate: query.endDate }, matches };
+  }
+
+  /** Index of the first session (newest first) whose request time is not after `instant`. */
+  function firstAtOrBefore(instant: number): number {
+    let low = 0;
+    let high = sessions.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((sessions[middle]?.helpRequestedAt ?? -Infinity) > instant) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   function nextFault(): Fault | undefined {
