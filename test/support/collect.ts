@@ -1,5 +1,6 @@
 import type { PageSource } from '../../functions/export/core/ports.js';
 import {
+  IntervalCursor,
   pageInterval,
   type PageIntervalOptions,
   type TieOverflow,
@@ -23,7 +24,7 @@ export async function collect(
   options: PageIntervalOptions = {},
 ): Promise<Collected> {
   const result: Collected = { ids: [], unusable: [], overflows: [], outOfWindow: 0, pages: 0, requests: 0 };
-  for await (const page of pageInterval(source, window, options)) {
+  for await (const page of pageInterval(source, new IntervalCursor(window), options)) {
     result.pages++;
     result.requests += page.attempts;
     result.ids.push(...page.sessions.map((s) => s.id));

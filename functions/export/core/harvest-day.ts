@@ -1,5 +1,12 @@
 import type { PageSource } from './ports.js';
-import { pageInterval, type KeyedSession, type TieOverflow, type TimeWindow } from '../diyalog/pager.js';
+import {
+  IntervalCursor,
+  pageInterval,
+  PAGE_SIZE,
+  type KeyedSession,
+  type TieOverflow,
+  type TimeWindow,
+} from '../diyalog/pager.js';
 import type { RejectedRecord } from './records.js';
 
 /** Everything the pages of one day delivered. */
@@ -10,6 +17,8 @@ export interface DayHarvest {
   readonly pages: number;
   readonly requests: number;
   readonly outOfWindow: number;
+  /** Sub-windows split off a busy one for an idle pager. */
+  readonly steals: number;
 }
 
 /**
@@ -25,9 +34,26 @@ export function splitWindow(window: TimeWindow, parts: number): TimeWindow[] {
   return edges.slice(0, -1).map((start, i) => ({ start, end: edges[i + 1] ?? window.end }));
 }
 
+/** A sub-window being paged, with what it has shown of its density. */
+interface Part {
+  readonly cursor: IntervalCursor;
+  sessions: number;
+  pages: number;
+  /** Milliseconds it has proven complete so far. */
+  provenMs: number;
+  /** The cursor's remaining milliseconds when last looked at (after its last page or split). */
+  remainingMs: number;
+}
+
 /**
- * Pages every sub-window of the day concurrently (one pager each) and gathers what they delivered. When one
- * sub-window fails, the others are still awaited, so that no request outlives the day's failure.
+ * Pages a day with `concurrency` pagers at once. The day starts as `concurrency` equal sub-windows; when a
+ * pager runs out of work while another sub-window has proven dense (two full pages at least, and enough left
+ * for three more by its density so far), the idle pager takes the older half of what is left there. Sessions
+ * cluster in business hours, so equal sub-windows alone leave most pagers idle for most of the day. Splits are
+ * capped at `concurrency` per day: each costs about one request, and small days must not pay for them.
+ *
+ * The first pager to fail stops the others, and all are awaited, so that no request outlives the day's failure;
+ * the day then rejects with that first failure.
  */
 export async function harvestDay(
   source: PageSource,
@@ -41,17 +67,77 @@ export async function harvestDay(
   let pages = 0;
   let requests = 0;
   let outOfWindow = 0;
-  const pageAll = async (part: TimeWindow): Promise<void> => {
-    for await (const page of pageInterval(source, part, signal ? { signal } : {})) {
-      sessions.push(...page.sessions);
-      unusable.push(...page.unusable);
-      if (page.tieOverflow) tieOverflows.push(page.tieOverflow);
-      pages++;
-      requests += page.attempts;
-      outOfWindow += page.outOfWindow;
+  let steals = 0;
+  const pending = splitWindow(window, concurrency);
+  const running = new Set<Part>();
+  /** Idle pagers waiting for another pager's next page. */
+  const waiting: (() => void)[] = [];
+  const progressed = (): void => {
+    for (const wake of waiting.splice(0)) wake();
+  };
+  // The first failure stops every pager: the day has failed, and its other requests would be wasted.
+  const stop = new AbortController();
+  const stopping = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+
+  const stealFromDensest = (): TimeWindow | undefined => {
+    if (steals >= concurrency) return undefined;
+    let victim: Part | undefined;
+    let victimLeft = 0;
+    for (const part of running) {
+      if (part.pages < 2 || part.provenMs <= 0) continue;
+      const sessionsLeft = (part.sessions / part.provenMs) * part.cursor.remainingMs;
+      if (sessionsLeft >= 3 * PAGE_SIZE && sessionsLeft > victimLeft) [victim, victimLeft] = [part, sessionsLeft];
+    }
+    const older = victim?.cursor.splitOff();
+    if (victim && older) {
+      steals++;
+      victim.remainingMs = victim.cursor.remainingMs;
+    }
+    return older;
+  };
+
+  const pagePart = async (part: Part): Promise<void> => {
+    running.add(part);
+    try {
+      for await (const page of pageInterval(source, part.cursor, { signal: stopping })) {
+        sessions.push(...page.sessions);
+        unusable.push(...page.unusable);
+        if (page.tieOverflow) tieOverflows.push(page.tieOverflow);
+        pages++;
+        requests += page.attempts;
+        outOfWindow += page.outOfWindow;
+        part.pages++;
+        part.sessions += page.sessions.length;
+        part.provenMs += part.remainingMs - part.cursor.remainingMs;
+        part.remainingMs = part.cursor.remainingMs;
+        progressed();
+      }
+    } catch (error) {
+      stop.abort(error);
+      throw error;
+    } finally {
+      running.delete(part);
+      progressed();
     }
   };
-  const results = await Promise.allSettled(splitWindow(window, concurrency).map(pageAll));
-  for (const result of results) if (result.status === 'rejected') throw result.reason;
-  return { sessions, unusable, tieOverflows, pages, requests, outOfWindow };
+
+  const pager = async (): Promise<void> => {
+    for (;;) {
+      const next = pending.shift() ?? stealFromDensest();
+      if (next) {
+        const cursor = new IntervalCursor(next);
+        await pagePart({ cursor, sessions: 0, pages: 0, provenMs: 0, remainingMs: cursor.remainingMs });
+      } else if (running.size > 0 && steals < concurrency) {
+        // Nothing to take yet: wait for any pager's next page, which may make its sub-window worth splitting.
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      } else {
+        return;
+      }
+    }
+  };
+
+  await Promise.allSettled(Array.from({ length: concurrency }, pager));
+  if (stop.signal.aborted) throw stop.signal.reason;
+  signal?.throwIfAborted();
+  return { sessions, unusable, tieOverflows, pages, requests, outOfWindow, steals };
 }

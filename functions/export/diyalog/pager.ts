@@ -69,7 +69,7 @@ export interface PageOutcome {
  * in a row are allowed, so the cursor cannot loop even when a server pads pages with junk or repeats.
  */
 export class IntervalCursor {
-  private readonly window: TimeWindow;
+  private window: TimeWindow;
   private upper: number;
   private seenAtUpper = new Set<bigint>();
   private endIsInclusive = false;
@@ -89,6 +89,25 @@ export class IntervalCursor {
 
   get done(): boolean {
     return this.finished;
+  }
+
+  /** Milliseconds of the interval not yet proven complete: `[start, upper]`. */
+  get remainingMs(): number {
+    return this.finished ? 0 : this.upper + 1 - this.window.start;
+  }
+
+  /**
+   * Hands the older half of what is left to another pager: this cursor narrows to `[mid, end)` and the returned
+   * `[start, mid)` is to be paged by a new cursor. Safe while a request is in flight: its answer is filtered by
+   * the narrowed interval, and anything it proves about `[mid, upper]` still holds.
+   * @returns undefined when less than 2 ms are left
+   */
+  splitOff(): TimeWindow | undefined {
+    if (this.remainingMs < 2) return undefined;
+    const mid = this.window.start + Math.floor(this.remainingMs / 2);
+    const older = { start: this.window.start, end: mid };
+    this.window = { start: mid, end: this.window.end };
+    return older;
   }
 
   /** The window of the next request. */
@@ -202,21 +221,19 @@ export interface PageIntervalOptions {
 
 /**
  * Pages one interval to the end, yielding what each page contributed. Independent intervals can be paged
- * concurrently with one generator each; their sessions are disjoint by construction.
+ * concurrently with one cursor each (see {@link IntervalCursor.splitOff}); their sessions are disjoint.
  */
 export async function* pageInterval(
   source: PageSource,
-  window: TimeWindow,
+  cursor: IntervalCursor,
   options: PageIntervalOptions = {},
 ): AsyncGenerator<PageOutcome> {
   const maxPages = options.maxPages ?? 50_000;
-  const cursor = new IntervalCursor(window);
   for (let pages = 0; !cursor.done; pages++) {
     if (pages >= maxPages) {
-      throw new PagingError(
-        `more than ${maxPages} pages for [${new Date(window.start).toISOString()}, ${new Date(window.end).toISOString()}); stopping`,
-      );
+      throw new PagingError(`more than ${maxPages} pages for one interval; stopping`);
     }
+    options.signal?.throwIfAborted();
     const page = await source.fetchPage(cursor.nextRequest(), options.signal);
     yield cursor.accept(page.items, page.attempts);
   }

@@ -148,7 +148,15 @@ describe('harvestDay', () => {
   it('returns an empty harvest for an empty day', async () => {
     const api = new FakeDiyalogApi([], 'inclusive');
     const harvest = await harvestDay(api, DAY, 4);
-    expect(harvest).toEqual({ sessions: [], unusable: [], tieOverflows: [], pages: 4, requests: 4, outOfWindow: 0 });
+    expect(harvest).toEqual({
+      sessions: [],
+      unusable: [],
+      tieOverflows: [],
+      pages: 4,
+      requests: 4,
+      outOfWindow: 0,
+      steals: 0,
+    });
   });
 
   it('counts every attempt of every page as a request', async () => {
@@ -191,7 +199,7 @@ describe('harvestDay', () => {
     expect(harvest.sessions).toHaveLength(3 * PAGE_SIZE);
   });
 
-  it('rejects with the failing sub-window error only after the other sub-windows have settled', async () => {
+  it('stops the other sub-windows at the first failure and rejects with it once they have settled', async () => {
     const concurrency = 4;
     const parts = splitWindow(DAY, concurrency);
     const partOf = (window: RequestWindow): number => parts.findIndex((p) => p.start - 1 === window.startDate);
@@ -225,12 +233,17 @@ describe('harvestDay', () => {
 
     await expect(harvestDay(source, DAY, concurrency)).rejects.toBe(failure);
     expect(inFlight).toBe(0);
-    expect(requests).toEqual([healthyRequests[0], 2, healthyRequests[2], healthyRequests[3]]);
+    expect(requests[1]).toBe(2);
+    // Each other sub-window finishes the page it had in flight and asks for nothing more.
+    for (const i of [0, 2, 3]) {
+      expect(requests[i]).toBeLessThan(healthyRequests[i] ?? 0);
+      expect(requests[i]).toBeLessThanOrEqual(2);
+    }
   });
 
-  it('rethrows the first failing sub-window error when several fail', async () => {
-    const first = new Error('part 0');
-    const second = new Error('part 2');
+  it('rejects with the error of the sub-window that failed first in time when several fail', async () => {
+    const first = new Error('part 0, after 5 ms');
+    const second = new Error('part 2, at once');
     const parts = splitWindow(DAY, 3);
     const source: PageSource = {
       fetchPage: async (window: RequestWindow): Promise<Page> => {
@@ -241,6 +254,73 @@ describe('harvestDay', () => {
         return { items: [], attempts: 1 };
       },
     };
-    await expect(harvestDay(source, DAY, 3)).rejects.toBe(first);
+    await expect(harvestDay(source, DAY, 3)).rejects.toBe(second);
+  });
+});
+
+describe('harvestDay splits dense sub-windows for idle pagers', () => {
+  /**
+   * `count` sessions at distinct instants from `from` on, `spanMs / count` apart, then a group of `tie` sessions
+   * sharing the next instant.
+   */
+  function clustered(count: number, from: number, spanMs: number, tie = 0): FakeSession[] {
+    const step = Math.max(1, Math.floor(spanMs / count));
+    return [
+      ...Array.from({ length: count }, (_, i) => ({
+        onlineHelpId: BigInt(1_000 + i),
+        helpRequestedAt: from + i * step,
+      })),
+      ...Array.from({ length: tie }, (_, i) => ({
+        onlineHelpId: BigInt(900_000 + i),
+        helpRequestedAt: from + count * step,
+      })),
+    ];
+  }
+
+  it('gives idle pagers halves of the busy sub-window, exactly and within the request budget', async () => {
+    // A business morning: every session in two hours of the first quarter of the day.
+    const sessions = clustered(2_000, DAY.start + 3 * 3_600_000, 2 * 3_600_000, 15);
+    const api = new FakeDiyalogApi(sessions, 'exclusive-end', seededRandom(3));
+    const harvest = await harvestDay(api, DAY, 4);
+    expect(sortIds(harvest.sessions.map((s) => s.id))).toEqual(sortIds(sessions.map((s) => s.onlineHelpId)));
+    expect(harvest.steals).toBeGreaterThanOrEqual(1);
+    expect(harvest.steals).toBeLessThanOrEqual(4);
+    expect(harvest.requests).toBeLessThanOrEqual(1.08 * Math.ceil(sessions.length / PAGE_SIZE) + 2 * 4);
+  });
+
+  it('does not split a small day', async () => {
+    const sessions = clustered(50, DAY.start + 3_600_000, 3_600_000);
+    const harvest = await harvestDay(new FakeDiyalogApi(sessions, 'inclusive'), DAY, 4);
+    expect(harvest.steals).toBe(0);
+    expect(harvest.requests).toBeLessThanOrEqual(1.08 * Math.ceil(50 / PAGE_SIZE) + 2 * 4);
+  });
+
+  it('stays exact and within budget wherever the sessions cluster (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 86_399_000 }),
+        fc.integer({ min: 1_000, max: 20 * 3_600_000 }),
+        fc.integer({ min: 1, max: 1_500 }),
+        // Up to 10 at one instant: a group of 20 costs extra pages by nature, whatever the splitting does.
+        fc.integer({ min: 0, max: 10 }),
+        fc.constantFrom(...BOUND_SEMANTICS),
+        fc.integer({ min: 1, max: 6 }),
+        async (offset, span, count, tie, semantics, concurrency) => {
+          const from = DAY.start + offset;
+          const sessions = clustered(count, from, Math.min(span, DAY.end - from), tie).filter(
+            (s) => s.helpRequestedAt < DAY.end,
+          );
+          const harvest = await harvestDay(
+            new FakeDiyalogApi(sessions, semantics, seededRandom(offset)),
+            DAY,
+            concurrency,
+          );
+          expect(sortIds(harvest.sessions.map((s) => s.id))).toEqual(sortIds(sessions.map((s) => s.onlineHelpId)));
+          expect(harvest.steals).toBeLessThanOrEqual(concurrency);
+          expect(harvest.requests).toBeLessThanOrEqual(1.08 * Math.ceil(sessions.length / PAGE_SIZE) + 2 * concurrency);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
