@@ -1,7 +1,9 @@
+import { harvestDay, type DayHarvest } from '../../functions/export/core/harvest-day.js';
 import type { PageSource } from '../../functions/export/core/ports.js';
 import {
   IntervalCursor,
   pageInterval,
+  type KeyedSession,
   type PageIntervalOptions,
   type TieOverflow,
   type TimeWindow,
@@ -37,4 +39,20 @@ export async function collect(
 
 export function sortIds(ids: Iterable<bigint>): bigint[] {
   return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Harvests a day and gathers the sessions that harvestDay hands over page by page. */
+export async function harvestAll(
+  source: PageSource,
+  window: TimeWindow,
+  concurrency: number,
+  signal?: AbortSignal,
+): Promise<DayHarvest & { sessions: KeyedSession[] }> {
+  const sessions: KeyedSession[] = [];
+  const harvest = await harvestDay(source, window, {
+    concurrency,
+    onSessions: (page) => sessions.push(...page),
+    ...(signal ? { signal } : {}),
+  });
+  return { ...harvest, sessions };
 }

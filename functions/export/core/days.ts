@@ -5,12 +5,13 @@
  * `[first instant of the day, first instant of the next day)`. On most days that is local midnight to local
  * midnight; on transition days it is 23 or 25 hours (or 23.5/24.5, …), and where local midnight itself falls
  * in a gap (America/Santiago, Asia/Beirut, America/Havana) the day starts at the first instant after the gap.
- * Where midnight happens twice, the day starts at its first occurrence; a day a zone skipped (Pacific/Apia,
- * 2011-12-30) has an empty window. Only a clock set back across midnight, which tzdata records solely before 1900
- * (Alaska, 1867), can put an instant in one day's window while {@link dayOf} names another.
+ * A day a zone skipped (Pacific/Apia, 2011-12-30) has an empty window.
  *
- * Everything here is pure: no clock, no environment. Time-zone rules come from the runtime's ICU data through
- * `Intl.DateTimeFormat`, so results follow the tzdata version of the Node.js that runs the code.
+ * Where midnight happens twice, the day starts at the last midnight the clock reaches from the previous day, so
+ * once a day has started the clock never shows an earlier one: the first midnight when the clock goes back from
+ * 01:00 to 00:00 (America/Havana), the second when it goes back across midnight (America/St_Johns until 2011,
+ * 00:01 → 23:01). In the second case the stretch in which the clock first showed the new day (a minute there)
+ * lies in the previous day's window: the one place where a window holds instants {@link dayOf} assigns elsewhere.
  */
 import { ExportError } from './errors.js';
 
@@ -98,15 +99,19 @@ function offsetAt(zone: string, instant: number): number {
 }
 
 /**
- * The first instant at which the zone's clock reads `wall` or later. Unless the clock was set back across `wall`,
- * "reads at least `wall`" is false before that instant and true from it on, so bisection can find it.
+ * The instant a day starts, given its midnight `wall` (encoded as by {@link wallClock}): the last instant near
+ * `wall` at which the clock moves from an earlier reading to `wall` or later.
  */
-function firstInstantAtOrAfter(zone: string, wall: number): number {
-  // Fast path: away from a clock change, two offset lookups land exactly on the instant the clock reads `wall`.
-  // Checking the millisecond before rejects the second of a repeated midnight (Asia/Amman, 2001-09-28).
-  const guess = wall - offsetAt(zone, wall - offsetAt(zone, wall));
-  if (wallClock(zone, guess) === wall && wallClock(zone, guess - 1) < wall) return guess;
-  // Slow path for gaps and repeated hours: bisect over whole seconds (tzdata changes clocks on whole seconds).
+function dayStart(zone: string, wall: number): number {
+  // The clock reads `wall` under the offset in force a day later or, failing that, a day earlier. Trying the
+  // later one first picks the second of two midnights where the clock was set back across midnight. The
+  // millisecond-before check rejects a midnight the clock reaches from later in the same day (America/Havana).
+  for (const probe of [wall + MS_PER_DAY, wall - MS_PER_DAY]) {
+    const candidate = wall - offsetAt(zone, probe);
+    if (wallClock(zone, candidate) === wall && wallClock(zone, candidate - 1) < wall) return candidate;
+  }
+  // Midnight is in a gap. The clock only moves forward across it, so bisect for the jump over whole seconds
+  // (tzdata changes clocks on whole seconds); it reads before `wall` at the lower bound, at or after it at the upper.
   let before = wall - MAX_OFFSET_MS;
   let atOrAfter = wall + MAX_OFFSET_MS;
   while (atOrAfter - before > MS_PER_SECOND) {
@@ -204,8 +209,8 @@ export const DEFAULT_TIME_ZONE: TimeZone = parseTimeZone('Europe/Istanbul');
 export function dayWindow(day: CalendarDay, zone: TimeZone): DayWindow {
   const midnight = Date.parse(day);
   return {
-    start: firstInstantAtOrAfter(zone, midnight),
-    end: firstInstantAtOrAfter(zone, midnight + MS_PER_DAY),
+    start: dayStart(zone, midnight),
+    end: dayStart(zone, midnight + MS_PER_DAY),
   };
 }
 

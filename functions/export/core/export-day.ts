@@ -55,21 +55,26 @@ export interface DaySummary {
 export async function exportDay(day: CalendarDay, context: DayExportContext): Promise<DaySummary> {
   const startedAt = context.now();
   const window = dayWindow(day, context.timeZone);
-  const harvest = await harvestDay(context.source, window, context.concurrency, context.signal);
-
-  const rejected: RejectedRecord[] = [...harvest.unusable];
   const byId = new Map<bigint, SessionRow>();
+  const invalid: RejectedRecord[] = [];
   let duplicates = 0;
-  for (const session of harvest.sessions) {
-    const outcome = toSessionRow(session);
-    if (!('row' in outcome)) {
-      rejected.push(outcome);
-      continue;
-    }
-    const earlier = byId.get(outcome.row.online_help_id);
-    if (earlier) duplicates++;
-    byId.set(outcome.row.online_help_id, earlier ? preferredCopy(earlier, outcome.row) : outcome.row);
-  }
+  const harvest = await harvestDay(context.source, window, {
+    concurrency: context.concurrency,
+    ...(context.signal ? { signal: context.signal } : {}),
+    onSessions: (sessions) => {
+      for (const session of sessions) {
+        const outcome = toSessionRow(session);
+        if (!('row' in outcome)) {
+          invalid.push(outcome);
+          continue;
+        }
+        const earlier = byId.get(outcome.row.online_help_id);
+        if (earlier) duplicates++;
+        byId.set(outcome.row.online_help_id, earlier ? preferredCopy(earlier, outcome.row) : outcome.row);
+      }
+    },
+  });
+  const rejected = [...harvest.unusable, ...invalid];
 
   const parquet = await context.encode([...byId.values()]);
   // The last moment to give up cleanly: from here on the day's objects are written.

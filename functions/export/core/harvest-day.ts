@@ -9,9 +9,8 @@ import {
 } from '../diyalog/pager.js';
 import type { RejectedRecord } from './records.js';
 
-/** Everything the pages of one day delivered. */
+/** What the pages of one day delivered, besides the sessions handed to {@link HarvestOptions.onSessions}. */
 export interface DayHarvest {
-  readonly sessions: KeyedSession[];
   readonly unusable: RejectedRecord[];
   readonly tieOverflows: TieOverflow[];
   readonly pages: number;
@@ -55,13 +54,22 @@ interface Part {
  * The first pager to fail stops the others, and all are awaited, so that no request outlives the day's failure;
  * the day then rejects with that first failure.
  */
+export interface HarvestOptions {
+  /** Pagers at once. */
+  readonly concurrency: number;
+  /**
+   * Receives each page's new sessions as soon as the page is in, so that the caller can keep what it needs
+   * (rows) and the received items become garbage at once rather than at the end of the day.
+   */
+  readonly onSessions: (sessions: readonly KeyedSession[]) => void;
+  readonly signal?: AbortSignal;
+}
+
 export async function harvestDay(
   source: PageSource,
   window: TimeWindow,
-  concurrency: number,
-  signal?: AbortSignal,
+  { concurrency, onSessions, signal }: HarvestOptions,
 ): Promise<DayHarvest> {
-  const sessions: KeyedSession[] = [];
   const unusable: RejectedRecord[] = [];
   const tieOverflows: TieOverflow[] = [];
   let pages = 0;
@@ -100,7 +108,7 @@ export async function harvestDay(
     running.add(part);
     try {
       for await (const page of pageInterval(source, part.cursor, { signal: stopping })) {
-        sessions.push(...page.sessions);
+        onSessions(page.sessions);
         unusable.push(...page.unusable);
         if (page.tieOverflow) tieOverflows.push(page.tieOverflow);
         pages++;
@@ -139,5 +147,5 @@ export async function harvestDay(
   await Promise.allSettled(Array.from({ length: concurrency }, pager));
   if (stop.signal.aborted) throw stop.signal.reason;
   signal?.throwIfAborted();
-  return { sessions, unusable, tieOverflows, pages, requests, outOfWindow, steals };
+  return { unusable, tieOverflows, pages, requests, outOfWindow, steals };
 }

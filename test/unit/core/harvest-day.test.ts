@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RequestWindow } from '../../../functions/export/core/errors.js';
-import { harvestDay, splitWindow } from '../../../functions/export/core/harvest-day.js';
+import { splitWindow } from '../../../functions/export/core/harvest-day.js';
 import type { Page, PageSource } from '../../../functions/export/core/ports.js';
 import { PAGE_SIZE, type TimeWindow } from '../../../functions/export/diyalog/pager.js';
-import { sortIds } from '../../support/collect.js';
+import { harvestAll, sortIds } from '../../support/collect.js';
 import { BOUND_SEMANTICS, FakeDiyalogApi, seededRandom, type FakeSession } from '../../support/fake-diyalog.js';
 
 const START = 1_763_931_600_000; // 2025-11-24T00:00:00+03:00
@@ -122,7 +122,7 @@ describe('harvestDay', () => {
   describe.each(BOUND_SEMANTICS)('on a %s server', (semantics) => {
     it.each([1, 3, 4, 7])('yields every session of the day exactly once with concurrency %d', async (concurrency) => {
       const api = new FakeDiyalogApi(sessions, semantics, seededRandom(concurrency));
-      const harvest = await harvestDay(api, DAY, concurrency);
+      const harvest = await harvestAll(api, DAY, concurrency);
 
       const ids = harvest.sessions.map((s) => s.id);
       expect(new Set(ids).size).toBe(ids.length);
@@ -147,7 +147,7 @@ describe('harvestDay', () => {
 
   it('returns an empty harvest for an empty day', async () => {
     const api = new FakeDiyalogApi([], 'inclusive');
-    const harvest = await harvestDay(api, DAY, 4);
+    const harvest = await harvestAll(api, DAY, 4);
     expect(harvest).toEqual({
       sessions: [],
       unusable: [],
@@ -164,7 +164,7 @@ describe('harvestDay', () => {
     const retrying: PageSource = {
       fetchPage: async (window) => ({ ...(await api.fetchPage(window)), attempts: 3 }),
     };
-    const harvest = await harvestDay(retrying, DAY, 4);
+    const harvest = await harvestAll(retrying, DAY, 4);
     expect(harvest.pages).toBe(api.requests.length);
     expect(harvest.requests).toBe(3 * api.requests.length);
   });
@@ -191,7 +191,7 @@ describe('harvestDay', () => {
         };
       },
     };
-    const harvest = await harvestDay(noisy, DAY, 3);
+    const harvest = await harvestAll(noisy, DAY, 3);
     expect(harvest.tieOverflows.map((o) => o.at).sort((a, b) => a - b)).toEqual(crowded);
     expect(harvest.outOfWindow).toBe(harvest.pages);
     // The cursor reports an unusable item once per sub-window.
@@ -210,7 +210,7 @@ describe('harvestDay', () => {
     }));
 
     const healthyApi = new FakeDiyalogApi(distinct, 'inclusive');
-    await harvestDay(healthyApi, DAY, concurrency);
+    await harvestAll(healthyApi, DAY, concurrency);
     const healthyRequests = parts.map((_, i) => healthyApi.requests.filter((r) => partOf(r) === i).length);
     expect(healthyRequests[1]).toBeGreaterThan(1);
 
@@ -231,7 +231,7 @@ describe('harvestDay', () => {
       },
     };
 
-    await expect(harvestDay(source, DAY, concurrency)).rejects.toBe(failure);
+    await expect(harvestAll(source, DAY, concurrency)).rejects.toBe(failure);
     expect(inFlight).toBe(0);
     expect(requests[1]).toBe(2);
     // Each other sub-window finishes the page it had in flight and asks for nothing more.
@@ -254,7 +254,7 @@ describe('harvestDay', () => {
         return { items: [], attempts: 1 };
       },
     };
-    await expect(harvestDay(source, DAY, 3)).rejects.toBe(second);
+    await expect(harvestAll(source, DAY, 3)).rejects.toBe(second);
   });
 });
 
@@ -281,7 +281,7 @@ describe('harvestDay splits dense sub-windows for idle pagers', () => {
     // A business morning: every session in two hours of the first quarter of the day.
     const sessions = clustered(2_000, DAY.start + 3 * 3_600_000, 2 * 3_600_000, 15);
     const api = new FakeDiyalogApi(sessions, 'exclusive-end', seededRandom(3));
-    const harvest = await harvestDay(api, DAY, 4);
+    const harvest = await harvestAll(api, DAY, 4);
     expect(sortIds(harvest.sessions.map((s) => s.id))).toEqual(sortIds(sessions.map((s) => s.onlineHelpId)));
     expect(harvest.steals).toBeGreaterThanOrEqual(1);
     expect(harvest.steals).toBeLessThanOrEqual(4);
@@ -290,7 +290,7 @@ describe('harvestDay splits dense sub-windows for idle pagers', () => {
 
   it('does not split a small day', async () => {
     const sessions = clustered(50, DAY.start + 3_600_000, 3_600_000);
-    const harvest = await harvestDay(new FakeDiyalogApi(sessions, 'inclusive'), DAY, 4);
+    const harvest = await harvestAll(new FakeDiyalogApi(sessions, 'inclusive'), DAY, 4);
     expect(harvest.steals).toBe(0);
     expect(harvest.requests).toBeLessThanOrEqual(1.08 * Math.ceil(50 / PAGE_SIZE) + 2 * 4);
   });
@@ -310,7 +310,7 @@ describe('harvestDay splits dense sub-windows for idle pagers', () => {
           const sessions = clustered(count, from, Math.min(span, DAY.end - from), tie).filter(
             (s) => s.helpRequestedAt < DAY.end,
           );
-          const harvest = await harvestDay(
+          const harvest = await harvestAll(
             new FakeDiyalogApi(sessions, semantics, seededRandom(offset)),
             DAY,
             concurrency,

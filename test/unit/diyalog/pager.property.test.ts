@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { RequestWindow } from '../../../functions/export/core/errors.js';
 import { DiyalogClient } from '../../../functions/export/diyalog/client.js';
 import { staticCredentials } from '../../../functions/export/diyalog/credentials.js';
-import { harvestDay } from '../../../functions/export/core/harvest-day.js';
 import type { PageSource } from '../../../functions/export/core/ports.js';
 import type { TimeWindow } from '../../../functions/export/diyalog/pager.js';
-import { sortIds } from '../../support/collect.js';
+import { harvestAll, sortIds } from '../../support/collect.js';
 import {
   BOUND_SEMANTICS,
   FakeDiyalogApi,
@@ -87,7 +86,7 @@ const concurrency = fc.integer({ min: 1, max: 6 });
 
 /** Pages the interval in `parts` concurrent sub-windows, as the export does. */
 async function page(source: PageSource, window: TimeWindow, parts: number) {
-  const harvest = await harvestDay(source, window, parts);
+  const harvest = await harvestAll(source, window, parts);
   return { ...harvest, ids: harvest.sessions.map((s) => s.id), overflows: harvest.tieOverflows };
 }
 
