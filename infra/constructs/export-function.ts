@@ -27,9 +27,17 @@ const REJECTS_FOLDER = '_rejects';
 export const FUNCTION_DEFAULTS = Object.freeze({
   runtime: Runtime.NODEJS_24_X,
   architecture: Architecture.ARM_64,
-  /** A nightly run exports 1 + lookbackDays days; ten minutes leaves room for retries with backoff. */
-  timeout: Duration.minutes(10),
-  /** Provisional; the benchmark issue will size it from measured peak memory and duration. */
+  /**
+   * From docs/benchmarks.md: a day of 100 000 sessions takes 5 267 requests; at concurrency 4 that is ~43 s at
+   * 25 ms latency and ~3.5 min at a WAN-like 150 ms, so a nightly run of 1 + lookbackDays = 2 such days needs ~7
+   * min. The maximum costs nothing (billing is per use, runs never overlap), and the handler stops 60 s before it.
+   */
+  timeout: Duration.minutes(15),
+  /**
+   * From docs/benchmarks.md: peak RSS 395 MiB for a 100 000-session day (the encoder's spike included; ~35 MiB of
+   * it is the benchmark's TypeScript loader). 1024 MB leaves 2.5× headroom, and buys ~0.6 vCPU for the ~4 s of
+   * single-threaded Parquet encoding such a day takes on a full core.
+   */
   memorySize: 1024,
   /** Runs never overlap: two runs writing the same day's partition would race on its stale-object cleanup. */
   reservedConcurrentExecutions: 1,

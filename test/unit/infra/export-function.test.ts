@@ -34,7 +34,7 @@ describe('the export function', () => {
       Description: 'Exports yesterday’s Diyalog live-help sessions (and the lookback days) to the data lake.',
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
-      Timeout: 600,
+      Timeout: 900,
       MemorySize: 1024,
       ReservedConcurrentExecutions: 1,
       Handler: 'index.handler',

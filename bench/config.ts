@@ -1,0 +1,28 @@
+import { DEFAULT_CONCURRENCY } from '../functions/export/core/config.js';
+import { parseDay, parseTimeZone } from '../functions/export/core/days.js';
+
+/** What every benchmark scenario shares; change a number here and the report follows. */
+
+/** The simulated API's delay before every answer, milliseconds. */
+export const LATENCY_MS = 25;
+/** Sessions in the one exported day. */
+export const SIZES = [20_000, 100_000] as const;
+/** "Ours": the exporter's default; compared with concurrency 1. */
+export const CONCURRENCY = DEFAULT_CONCURRENCY;
+export const PAGE_SIZE = 20;
+/** Seed of the generated sessions: the same data every run. */
+export const SEED = 20_251_123;
+export const DAY = parseDay('2025-11-23');
+export const TIME_ZONE = parseTimeZone('Europe/Istanbul');
+export const KEYS = { accessKeyId: 'AK-bench', accessKeySecret: 'bench-secret-2718', requesterUserId: 'bench' };
+/** Runs of the module-init measurement; the median is reported. */
+export const INIT_RUNS = 5;
+/** Encodes per engine and size; the median is reported. */
+export const ENCODE_RUNS = 3;
+/** An encode or baseline child that runs longer than this is killed and the bench fails. */
+export const SCENARIO_TIMEOUT_MS = 3 * 60_000;
+/**
+ * The whole bench ends within about this: an export run predicted to overrun it is skipped, and one that
+ * overruns it is killed and reported as failed.
+ */
+export const BUDGET_MS = 10 * 60_000;

@@ -1,0 +1,104 @@
+import { CONCURRENCY, SIZES } from '../config.js';
+import { simulatorBound } from '../budget.js';
+import type { BenchResults, MeasuredExport } from '../results.js';
+import { median } from '../stats.js';
+import { measuredExport, minimumRequests, speedup } from '../targets.js';
+import { int, mib, millis, percent, ratio, seconds } from './format.js';
+
+/** Short, measured statements about the results, one per bullet. */
+export function interpretation(results: BenchResults): string[] {
+  return [
+    ...speedupLines(results),
+    ...requestLines(results),
+    ...memoryLines(results),
+    ...encodeLines(results),
+    ...bundleLines(results),
+  ];
+}
+
+function speedupLines(results: BenchResults): string[] {
+  const [small] = SIZES;
+  const ours = measuredExport(results, small, CONCURRENCY);
+  const serial = measuredExport(results, small, 1);
+  if (!ours || !serial)
+    return [`The concurrency ${CONCURRENCY} vs 1 ratio at ${int(small)} sessions was not measured.`];
+  const lines = [
+    `At ${int(small)} sessions concurrency ${CONCURRENCY} took ${seconds(ours.exporter.wallMs)} s and concurrency 1 ` +
+      `${seconds(serial.exporter.wallMs)} s: ${ratio(speedup(results, small) ?? NaN)}.`,
+  ];
+  if (simulatorBound(ours)) lines.push(simulatorBoundLine(ours));
+  const perRequest = (serial.exporter.wallMs - serial.exporter.encodeMs) / serial.simulatorPages;
+  const balanced = (ours.simulatorPages * perRequest) / ours.concurrency;
+  const paging = ours.exporter.wallMs - ours.exporter.encodeMs;
+  lines.push(
+    `Perfectly balanced, ${ours.concurrency} pagers would page the day in about ${seconds(balanced)} s ` +
+      `(${int(ours.simulatorPages)} requests × ${perRequest.toFixed(1)} ms, the time per request at concurrency 1, ` +
+      `÷ ${ours.concurrency}); they took ${seconds(paging)} s, ${percent(balanced, paging)} of the ideal. The ` +
+      `sessions cluster in business hours: of ${ours.concurrency} equal sub-windows of the day the busiest holds ` +
+      `${percent(ours.busiestPartSessions, ours.sessions)} of them.`,
+    `Encoding is not parallel and takes ${seconds(ours.exporter.encodeMs)} s of the concurrency-${CONCURRENCY} run ` +
+      `(${percent(ours.exporter.encodeMs, ours.exporter.wallMs)}); even with perfect balance the ratio would be ` +
+      `${ratio(serial.exporter.wallMs / (balanced + ours.exporter.encodeMs))}.`,
+  );
+  return lines;
+}
+
+function simulatorBoundLine(run: MeasuredExport): string {
+  const cpu = run.simulatorCpuMsPerRequest;
+  return (
+    `**This run measures the simulator more than the exporter**: the simulator spent ${cpu.toFixed(1)} ms of CPU ` +
+    `per request on its one thread, so it could answer at most ${int(1000 / cpu)} requests/s where the floor ` +
+    `needs ${int((run.concurrency * 1000) / run.latencyMs)}/s (concurrency ${run.concurrency} at ` +
+    `${run.latencyMs} ms). Its cost per request grows with the sessions it holds.`
+  );
+}
+
+function requestLines(results: BenchResults): string[] {
+  const measured = results.exports.filter((r): r is MeasuredExport => r.status === 'measured');
+  if (measured.length === 0) return [];
+  const worst = Math.max(...measured.map((r) => r.simulatorPages / minimumRequests(r.sessions)));
+  const serial = measured.find((r) => r.concurrency === 1);
+  const perRequest = serial && (serial.exporter.wallMs - serial.exporter.encodeMs) / serial.simulatorPages;
+  return [
+    ...(serial && perRequest !== undefined
+      ? [
+          `At concurrency 1 (${int(serial.sessions)} sessions) a request took ${perRequest.toFixed(1)} ms on ` +
+            `average against ${serial.latencyMs} ms of latency: ${(perRequest - serial.latencyMs).toFixed(1)} ms of ` +
+            `client, simulator and loopback HTTP per request.`,
+        ]
+      : []),
+    `Requests are at most ${worst.toFixed(3)} × ⌈N/20⌉: after a full page the cursor asks again for the oldest ` +
+      `millisecond of that page (the bound semantics are unknown), so a page brings about 19 new sessions, plus ` +
+      `one last partial page per sub-window. No request failed or was retried.`,
+  ];
+}
+
+function memoryLines(results: BenchResults): string[] {
+  const large = results.exports.filter((r): r is MeasuredExport => r.status === 'measured' && r.sessions === SIZES[1]);
+  const run = large[0];
+  if (!run) return [];
+  const used = (run.exporter.heapAtEncodeBytes - results.baseline.heapBytes) / run.sessions;
+  return [
+    `At ${int(run.sessions)} sessions the exporter peaks at ${mib(run.maxRssBytes)} MiB RSS; loading the modules ` +
+      `alone takes ${mib(results.baseline.maxRssBytes)} MiB. When encoding starts the used heap is ` +
+      `${mib(run.exporter.heapAtEncodeBytes)} MiB, ${int(used)} bytes per session above the baseline (garbage ` +
+      `included; the rows, built page by page, are alive until the day is written). RSS peaks at ` +
+      `${mib(run.exporter.fetchPeakRssBytes)} MiB while paging and ${mib(run.exporter.encodePeakRssBytes)} MiB ` +
+      `while encoding (sampled every 50 ms).`,
+  ];
+}
+
+function encodeLines(results: BenchResults): string[] {
+  return results.encodes.map(
+    ({ sessions, parquetjs, duckdb }) =>
+      `${int(sessions)} rows: parquetjs-lite ${seconds(parquetjs.medianMs)} s vs DuckDB ` +
+      `${seconds(duckdb.appendAndCopyMedianMs)} s from JavaScript rows (${millis(duckdb.copyMedianMs)} ms for the ` +
+      `COPY alone); DuckDB's file is ${percent(duckdb.bytes, parquetjs.bytes)} the size (it also dictionary-encodes).`,
+  );
+}
+
+function bundleLines({ bundle }: BenchResults): string[] {
+  const { init } = bundle.specified;
+  if ('error' in init) return [`**The bundle fails at import** with \`${init.error}\`.`];
+  return [`The bundle imports in ${median(init.initMs).toFixed(0)} ms from process start on this machine.`];
+}

@@ -1,0 +1,75 @@
+/**
+ * One export of the benchmark day by the real exporter: `exportDay` over `exportContext` (a real DiyalogClient
+ * over HTTP) against the simulator at `--url`, writing to a LocalDirStore under `--tmp`.
+ * Args: --url URL --concurrency N --tmp DIR.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { exportContext } from '../../functions/export/compose.js';
+import { exportDay, type DayExportContext } from '../../functions/export/core/export-day.js';
+import { staticCredentials } from '../../functions/export/diyalog/credentials.js';
+import { LocalDirStore } from '../../functions/export/store/local-dir.js';
+import { DAY, KEYS, TIME_ZONE } from '../config.js';
+import { startMemorySampler } from '../memory-sampler.js';
+import type { EXPORT_FIELDS, Output } from '../protocol.js';
+import { runAsScenario } from '../scenario-child.js';
+
+runAsScenario(async (): Promise<Output<(typeof EXPORT_FIELDS)[number]>> => {
+  const { values } = parseArgs({
+    options: { url: { type: 'string' }, concurrency: { type: 'string' }, tmp: { type: 'string' } },
+  });
+  const { url, tmp } = values;
+  const concurrency = Number(values.concurrency);
+  if (!url || !tmp || !Number.isSafeInteger(concurrency)) throw new Error('need --url, --concurrency and --tmp');
+
+  const root = await mkdtemp(join(tmp, 'export-'));
+  const sampler = startMemorySampler('fetch');
+  try {
+    const base = exportContext({
+      api: { endpoint: url, signatureVariant: 'newline', concurrency, timeZone: TIME_ZONE },
+      credentials: staticCredentials(KEYS),
+      store: new LocalDirStore(root),
+      runId: 'bench',
+    });
+    let encodeMs = 0;
+    let heapAtEncodeBytes = 0;
+    const context: DayExportContext = {
+      ...base,
+      encode: async (rows) => {
+        heapAtEncodeBytes = process.memoryUsage().heapUsed;
+        sampler.enter('encode');
+        const started = performance.now();
+        try {
+          return await base.encode(rows);
+        } finally {
+          encodeMs = performance.now() - started;
+          sampler.enter('write');
+        }
+      },
+    };
+
+    const started = performance.now();
+    const summary = await exportDay(DAY, context);
+    const wallMs = performance.now() - started;
+    sampler.stop();
+    const fetchPeaks = sampler.peaks('fetch');
+    const encodePeaks = sampler.peaks('encode');
+    return {
+      wallMs,
+      encodeMs,
+      sessions: summary.sessions,
+      pages: summary.pages,
+      requests: summary.requests,
+      parquetBytes: summary.parquetBytes,
+      fetchPeakRssBytes: fetchPeaks.rss,
+      fetchPeakHeapBytes: fetchPeaks.heapUsed,
+      encodePeakRssBytes: encodePeaks.rss,
+      encodePeakHeapBytes: encodePeaks.heapUsed,
+      heapAtEncodeBytes,
+    };
+  } finally {
+    sampler.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+});
