@@ -79,7 +79,7 @@ export function s3EndpointFromEnv(env: Environment): string | undefined {
   return undefined;
 }
 
-export function integerSetting(env: Environment, name: string, fallback: number, min: number, max: number): number {
+function integerSetting(env: Environment, name: string, fallback: number, min: number, max: number): number {
   const text = env[name]?.trim();
   if (!text) return fallback;
   return integerValue(text, name, min, max);
@@ -103,7 +103,7 @@ export function timeZoneSetting(value: string | undefined, setting: string): Tim
   return text ? rethrowAs(setting, () => parseTimeZone(text)) : DEFAULT_TIME_ZONE;
 }
 
-export function bucketSetting(value: string, setting: string): string {
+function bucketSetting(value: string, setting: string): string {
   const forbidden =
     value.includes('..') ||
     /^\d+\.\d+\.\d+\.\d+$/.test(value) ||
@@ -116,7 +116,7 @@ export function bucketSetting(value: string, setting: string): string {
 }
 
 /** A key prefix: slashes at either end are dropped; `.`/`..` segments and empty segments are refused. */
-export function prefixSetting(value: string, setting: string): string {
+function prefixSetting(value: string, setting: string): string {
   const prefix = value.trim().replace(/^\/+|\/+$/g, '');
   if (prefix !== '' && prefix.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
     throw new ConfigError(setting, `"${value}" has an empty, "." or ".." path segment`);

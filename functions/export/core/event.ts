@@ -43,7 +43,7 @@ export function requestFromEvent(event: unknown, settings: ScheduleSettings, now
 }
 
 /** Yesterday relative to `instant`, then the lookback days before it. */
-export function scheduledRequest(instant: number, settings: ScheduleSettings): ExportRequest {
+function scheduledRequest(instant: number, settings: ScheduleSettings): ExportRequest {
   const yesterday: CalendarDay = previousDay(instant, settings.timeZone);
   return { days: Array.from({ length: settings.lookbackDays + 1 }, (_, i) => addDays(yesterday, -i)) };
 }

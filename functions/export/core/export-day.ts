@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TieOverflow } from '../diyalog/pager.js';
 import { dayWindow, type CalendarDay, type TimeZone } from './days.js';
 import { harvestDay } from './harvest-day.js';
+import { jsonText } from './json-object.js';
 import { manifestKey, PARQUET_CONTENT_TYPE, partitionObjectKey, partitionPrefix, rejectsKey } from './layout.js';
 import type { ObjectStore, PageSource } from './ports.js';
 import { toSessionRow, type RejectedRecord } from './records.js';
@@ -133,14 +134,10 @@ export function preferredCopy(a: SessionRow, b: SessionRow): SessionRow {
     const [x, y] = [ra[i] ?? 0, rb[i] ?? 0];
     if (x !== y) return x > y ? a : b;
   }
-  return canonicalJson(a) >= canonicalJson(b) ? a : b;
-}
-
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return jsonText(a) >= jsonText(b) ? a : b;
 }
 
 function rejectsJsonLines(day: CalendarDay, runId: string, rejected: readonly RejectedRecord[]): Uint8Array {
-  const lines = rejected.map((r) => canonicalJson({ day, runId, reason: r.reason, item: r.item }));
+  const lines = rejected.map((r) => jsonText({ day, runId, reason: r.reason, item: r.item }));
   return new TextEncoder().encode(`${lines.join('\n')}\n`);
 }

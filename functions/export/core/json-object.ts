@@ -4,3 +4,8 @@ export function jsonObject(value: unknown): Readonly<Record<string, unknown>> | 
   const fields: Record<string, unknown> = Object.fromEntries(Object.entries(value));
   return fields;
 }
+
+/** JSON text of a value that may hold bigints (64-bit ids), which are written as decimal strings. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, (_key, field: unknown) => (typeof field === 'bigint' ? field.toString() : field));
+}

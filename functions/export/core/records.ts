@@ -1,5 +1,5 @@
 import type { KeyedSession } from '../diyalog/pager.js';
-import { parseEpochMillis } from '../diyalog/fields.js';
+import { parseEpochMillis, parseInteger } from '../diyalog/fields.js';
 import { rowProblem } from './column-values.js';
 import type { SessionRow } from './schema.js';
 
@@ -65,9 +65,8 @@ function instant(item: Readonly<Record<string, unknown>>, field: string): number
 function wholeNumber(item: Readonly<Record<string, unknown>>, field: string): number | null {
   const value = item[field];
   if (value === undefined || value === null) return null;
-  const n =
-    typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isInteger(n)) throw new FieldError(`${field} is ${describe(value)}, expected whole seconds`);
+  const n = parseInteger(value);
+  if (n === undefined) throw new FieldError(`${field} is ${describe(value)}, expected whole seconds`);
   return n;
 }
 

@@ -19,7 +19,13 @@ export function parseSessionId(value: unknown): bigint | undefined {
 
 /** Integer epoch milliseconds (a number or a numeric string), or undefined when the value is not one. */
 export function parseEpochMillis(value: unknown): number | undefined {
-  const ms =
+  const ms = parseInteger(value);
+  return ms !== undefined && Math.abs(ms) <= MAX_EPOCH_MS ? ms : undefined;
+}
+
+/** A safe integer given as a number or a numeric string, or undefined when the value is not one. */
+export function parseInteger(value: unknown): number | undefined {
+  const n =
     typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-  return Number.isSafeInteger(ms) && Math.abs(ms) <= MAX_EPOCH_MS ? ms : undefined;
+  return Number.isSafeInteger(n) ? n : undefined;
 }

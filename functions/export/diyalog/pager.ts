@@ -1,5 +1,5 @@
 import { PagingError, type RequestWindow } from '../core/errors.js';
-import { jsonObject } from '../core/json-object.js';
+import { jsonObject, jsonText } from '../core/json-object.js';
 import type { PageSource } from '../core/ports.js';
 import { parseEpochMillis, parseSessionId } from './fields.js';
 
@@ -193,9 +193,7 @@ export class IntervalCursor {
   }
 
   private firstSighting(item: unknown): boolean {
-    const fingerprint = JSON.stringify(item, (_key, value: unknown) =>
-      typeof value === 'bigint' ? value.toString() : value,
-    );
+    const fingerprint = jsonText(item);
     if (this.unusableSeen.has(fingerprint)) return false;
     this.unusableSeen.add(fingerprint);
     return true;
