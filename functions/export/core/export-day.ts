@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TieOverflow } from '../diyalog/pager.js';
 import { dayWindow, type CalendarDay, type TimeZone } from './days.js';
+import { DayRows } from './day-rows.js';
 import { harvestDay } from './harvest-day.js';
 import { jsonText } from './json-object.js';
 import { manifestKey, PARQUET_CONTENT_TYPE, partitionObjectKey, partitionPrefix, rejectsKey } from './layout.js';
@@ -14,8 +15,8 @@ export interface DayExportContext {
   readonly timeZone: TimeZone;
   /** Sub-windows of the day paged at once. */
   readonly concurrency: number;
-  /** Rows → the bytes of one Parquet file (the writer lives outside the core). */
-  readonly encode: (rows: readonly SessionRow[]) => Promise<Uint8Array>;
+  /** Rows, in file order → the bytes of one Parquet file (the writer lives outside the core). */
+  readonly encode: (rows: Iterable<SessionRow>) => Promise<Uint8Array>;
   readonly runId: string;
   readonly now: () => number;
   /** Aborts the day before it writes anything (the Lambda deadline); exportDay then throws its reason. */
@@ -37,7 +38,7 @@ export interface DaySummary {
   readonly retries: number;
   /** Records written to the rejects output instead of the table. */
   readonly rejected: number;
-  /** Copies of an id already seen this day, dropped (see {@link preferredCopy}). */
+  /** Copies of an id already seen this day, dropped (see `preferredCopy`). */
   readonly duplicates: number;
   readonly tieOverflows: readonly TieOverflow[];
   /** Items the server sent outside the window asked for, ignored. */
@@ -56,28 +57,23 @@ export interface DaySummary {
 export async function exportDay(day: CalendarDay, context: DayExportContext): Promise<DaySummary> {
   const startedAt = context.now();
   const window = dayWindow(day, context.timeZone);
-  const byId = new Map<bigint, SessionRow>();
+  const received = new DayRows();
   const invalid: RejectedRecord[] = [];
-  let duplicates = 0;
   const harvest = await harvestDay(context.source, window, {
     concurrency: context.concurrency,
     ...(context.signal ? { signal: context.signal } : {}),
     onSessions: (sessions) => {
       for (const session of sessions) {
         const outcome = toSessionRow(session);
-        if (!('row' in outcome)) {
-          invalid.push(outcome);
-          continue;
-        }
-        const earlier = byId.get(outcome.row.online_help_id);
-        if (earlier) duplicates++;
-        byId.set(outcome.row.online_help_id, earlier ? preferredCopy(earlier, outcome.row) : outcome.row);
+        if ('row' in outcome) received.add(outcome.row);
+        else invalid.push(outcome);
       }
     },
   });
   const rejected = [...harvest.unusable, ...invalid];
 
-  const parquet = await context.encode([...byId.values()]);
+  const distinct = received.distinct();
+  const parquet = await context.encode(distinct.rows);
   // The last moment to give up cleanly: from here on the day's objects are written.
   context.signal?.throwIfAborted();
   const { store } = context;
@@ -96,12 +92,12 @@ export async function exportDay(day: CalendarDay, context: DayExportContext): Pr
     runId: context.runId,
     timeZone: context.timeZone,
     window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
-    sessions: byId.size,
+    sessions: distinct.count,
     pages: harvest.pages,
     requests: harvest.requests,
     retries: harvest.requests - harvest.pages,
     rejected: rejected.length,
-    duplicates,
+    duplicates: distinct.duplicates,
     tieOverflows: harvest.tieOverflows.toSorted((a, b) => a.at - b.at),
     outOfWindow: harvest.outOfWindow,
     object: store.locate(objectKey),
@@ -115,26 +111,6 @@ export async function exportDay(day: CalendarDay, context: DayExportContext): Pr
     'application/json',
   );
   return summary;
-}
-
-/**
- * Which of two copies of one session id to keep, independent of the order they arrived in: the one that
- * progressed furthest (latest end, then start, then request time), then the one with more fields set, then the
- * greater JSON text, so that the choice is deterministic.
- */
-export function preferredCopy(a: SessionRow, b: SessionRow): SessionRow {
-  const rank = (row: SessionRow): [number, number, number, number] => [
-    row.help_ended_at ?? -Infinity,
-    row.help_started_at ?? -Infinity,
-    row.help_requested_at,
-    Object.values(row).filter((value) => value !== null).length,
-  ];
-  const [ra, rb] = [rank(a), rank(b)];
-  for (let i = 0; i < ra.length; i++) {
-    const [x, y] = [ra[i] ?? 0, rb[i] ?? 0];
-    if (x !== y) return x > y ? a : b;
-  }
-  return jsonText(a) >= jsonText(b) ? a : b;
 }
 
 function rejectsJsonLines(day: CalendarDay, runId: string, rejected: readonly RejectedRecord[]): Uint8Array {

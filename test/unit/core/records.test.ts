@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { preferredCopy } from '../../../functions/export/core/export-day.js';
+import { preferredCopy } from '../../../functions/export/core/day-rows.js';
 import { toSessionRow, type RecordOutcome, type RejectedRecord } from '../../../functions/export/core/records.js';
 import type { SessionRow } from '../../../functions/export/core/schema.js';
 import type { KeyedSession } from '../../../functions/export/diyalog/pager.js';

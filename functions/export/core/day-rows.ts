@@ -1,0 +1,123 @@
+import { columnStoreFor, type ColumnStore } from './column-store.js';
+import { rowProblem } from './column-values.js';
+import { jsonText } from './json-object.js';
+import { SESSION_COLUMNS, type SessionRow } from './schema.js';
+
+/** A day's sessions once every page is in: one row per id, in the order they are written to the file. */
+export interface DistinctRows {
+  /** Ordered by `help_requested_at`, then `online_help_id`, whatever order the rows were added in. */
+  readonly rows: Iterable<SessionRow>;
+  readonly count: number;
+  /** Copies of an id already added, dropped (see {@link preferredCopy}). */
+  readonly duplicates: number;
+}
+
+/**
+ * The rows of one day while its pages come in, held column by column (./column-store.ts): a busy day costs
+ * about a third of the memory that row objects would, and none of it is left for the garbage collector to
+ * trace. Rows are turned back into objects one at a time, as the encoder takes them.
+ */
+export class DayRows {
+  readonly #columns = SESSION_COLUMNS.map(
+    (column) => [column.name, columnStoreFor(column.athenaType) as ColumnStore<unknown>] as const,
+  );
+  readonly #ids = this.#column('online_help_id') as ColumnStore<bigint>;
+  readonly #requestedAt = this.#column('help_requested_at') as ColumnStore<number>;
+  #count = 0;
+
+  /**
+   * Adds one row as received; copies of an id are resolved by {@link distinct}.
+   *
+   * @throws Error when the row has a value its column cannot hold: `toSessionRow` rejects those records first.
+   */
+  add(row: SessionRow): void {
+    const problem = rowProblem(row);
+    if (problem) throw new Error(`row ${row.online_help_id} cannot be stored: ${problem.column} ${problem.problem}`);
+    const values: Readonly<Record<string, unknown>> = row;
+    for (const [name, store] of this.#columns) store.append(this.#count, values[name]);
+    this.#count++;
+  }
+
+  /** Keeps one row per id (the {@link preferredCopy}) and orders them for the file. */
+  distinct(): DistinctRows {
+    const byId = this.#slots().sort((a, b) => compare(this.#id(a), this.#id(b)));
+    const kept: number[] = [];
+    for (let i = 0; i < byId.length;) {
+      let keep = byId[i] ?? 0;
+      let j = i + 1;
+      for (; j < byId.length && this.#id(byId[j] ?? 0) === this.#id(keep); j++) {
+        keep = this.#preferredSlot(keep, byId[j] ?? 0);
+      }
+      kept.push(keep);
+      i = j;
+    }
+    const inFileOrder = Uint32Array.from(kept).sort(
+      (a, b) => compare(this.#requested(a), this.#requested(b)) || compare(this.#id(a), this.#id(b)),
+    );
+    const rowAt = (slot: number): SessionRow => this.#row(slot);
+    return {
+      rows: {
+        *[Symbol.iterator]() {
+          for (const slot of inFileOrder) yield rowAt(slot);
+        },
+      },
+      count: inFileOrder.length,
+      duplicates: this.#count - inFileOrder.length,
+    };
+  }
+
+  #row(slot: number): SessionRow {
+    const row: Record<string, unknown> = {};
+    for (const [name, store] of this.#columns) row[name] = store.get(slot);
+    // Each store gives back the value of its column's type (or null), so this is exactly the row added.
+    return row as SessionRow;
+  }
+
+  #preferredSlot(a: number, b: number): number {
+    const rowA = this.#row(a);
+    return preferredCopy(rowA, this.#row(b)) === rowA ? a : b;
+  }
+
+  #slots(): Uint32Array {
+    return Uint32Array.from({ length: this.#count }, (_, slot) => slot);
+  }
+
+  #id(slot: number): bigint {
+    return this.#ids.get(slot) ?? 0n;
+  }
+
+  #requested(slot: number): number {
+    return this.#requestedAt.get(slot) ?? 0;
+  }
+
+  #column(name: keyof SessionRow): ColumnStore<unknown> {
+    const found = this.#columns.find(([columnName]) => columnName === name);
+    if (!found) throw new Error(`no column ${name}`);
+    return found[1];
+  }
+}
+
+/**
+ * Which of two copies of one session id to keep, independent of the order they arrived in: the one that
+ * progressed furthest (latest end, then start, then request time), then the one with more fields set, then the
+ * greater JSON text, so that the choice is deterministic.
+ */
+export function preferredCopy(a: SessionRow, b: SessionRow): SessionRow {
+  const rank = (row: SessionRow): [number, number, number, number] => [
+    row.help_ended_at ?? -Infinity,
+    row.help_started_at ?? -Infinity,
+    row.help_requested_at,
+    Object.values(row).filter((value) => value !== null).length,
+  ];
+  const [ra, rb] = [rank(a), rank(b)];
+  for (let i = 0; i < ra.length; i++) {
+    const [x, y] = [ra[i] ?? 0, rb[i] ?? 0];
+    if (x !== y) return x > y ? a : b;
+  }
+  return jsonText(a) >= jsonText(b) ? a : b;
+}
+
+function compare<T extends number | bigint>(a: T, b: T): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
