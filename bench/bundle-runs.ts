@@ -1,9 +1,9 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { measureInit } from './bundle-init.js';
-import { bundleHandler, bytesByPackage } from './bundle-size.js';
+import { bundleLikeLambda, bytesByPackage } from './bundle-size.js';
+import { PROJECT_ROOT } from './config.js';
 import type { BundleMeasure } from './results.js';
-import { PROJECT_ROOT } from './scenario.js';
 
 /**
  * The Lambda bundle: its size, and cold imports in fresh processes. The runtime's AWS SDK, which the bundle
@@ -13,7 +13,7 @@ export async function measureBundle(tmp: string, progress: (line: string) => voi
   progress('bundle: esbuild as infra bundles the function, then cold imports');
   const dir = join(tmp, 'bundle');
   await mkdir(dir);
-  const bundle = await bundleHandler(dir);
+  const bundle = await bundleLikeLambda('functions/export/handler.ts', dir, { sourceMap: false });
   await symlink(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return {
     specified: {

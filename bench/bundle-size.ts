@@ -1,11 +1,14 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { ESM_BANNER } from '../infra/esm-banner.js';
-import { PROJECT_ROOT } from './scenario.js';
+import { PROJECT_ROOT } from './config.js';
 
-/** Left out of the bundle as infra's `bundleAwsSDK: false` does: the Lambda runtime provides AWS SDK v3. */
-const RUNTIME_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
+/**
+ * Left out of the bundle: the AWS SDK v3 as infra's `bundleAwsSDK: false` does (the Lambda runtime provides it),
+ * and DuckDB, whose native addon cannot be bundled (only the bench's DuckDB scenario imports it).
+ */
+const EXTERNAL_PACKAGES = ['@aws-sdk/*', '@smithy/*', '@duckdb/*'];
 
 export interface BuiltBundle {
   readonly path: string;
@@ -13,15 +16,20 @@ export interface BuiltBundle {
   readonly metafile: Metafile;
 }
 
+export interface BundleOptions {
+  /** Also write a linked source map, as infra does (the bundle's size is measured without one). */
+  readonly sourceMap: boolean;
+}
+
 /**
- * Bundles the Lambda handler as infra/constructs/export-function.ts has CDK do it (platform node, ESM, minified,
- * the runtime's AWS SDK external, `module` before `main`, infra's ESM banner), without a source map, into
- * `outDir/index.mjs`.
+ * Bundles `entry` (relative to the project root) as infra/constructs/export-function.ts has CDK bundle the
+ * handler (platform node, ESM, minified, the runtime's AWS SDK external, `module` before `main`, infra's ESM
+ * banner) into `outDir/<entry name>.mjs`.
  */
-export async function bundleHandler(outDir: string): Promise<BuiltBundle> {
-  const path = join(outDir, 'index.mjs');
+export async function bundleLikeLambda(entry: string, outDir: string, options: BundleOptions): Promise<BuiltBundle> {
+  const path = join(outDir, `${basename(entry, extname(entry))}.mjs`);
   const result = await build({
-    entryPoints: [join(PROJECT_ROOT, 'functions/export/handler.ts')],
+    entryPoints: [join(PROJECT_ROOT, entry)],
     absWorkingDir: PROJECT_ROOT,
     outfile: path,
     bundle: true,
@@ -29,8 +37,9 @@ export async function bundleHandler(outDir: string): Promise<BuiltBundle> {
     format: 'esm',
     target: 'node24',
     minify: true,
-    sourcemap: false,
-    external: RUNTIME_PACKAGES,
+    sourcemap: options.sourceMap ? 'linked' : false,
+    sourcesContent: false,
+    external: EXTERNAL_PACKAGES,
     mainFields: ['module', 'main'],
     banner: { js: ESM_BANNER },
     metafile: true,

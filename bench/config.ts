@@ -1,7 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONCURRENCY } from '../functions/export/core/config.js';
 import { parseDay, parseTimeZone } from '../functions/export/core/days.js';
 
 /** What every benchmark scenario shares; change a number here and the report follows. */
+
+/** The repository root: bundles are built from it and children run in it. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** The simulated API's delay before every answer, milliseconds. */
 export const LATENCY_MS = 25;

@@ -4,7 +4,7 @@ import { benchSessions } from './dataset.js';
 import { busiestPart } from './day-split.js';
 import { EXPORT_FIELDS } from './protocol.js';
 import type { ExportPlan, ExportRun } from './results.js';
-import { runScenario } from './scenario.js';
+import type { ScenarioRunner } from './scenario.js';
 
 export interface ExportSeries {
   readonly sessions: number;
@@ -20,7 +20,11 @@ export interface ExportSeries {
  * Serves `sessions` sessions of one day from the simulator on 127.0.0.1 (in this process) and runs the
  * exporter against it in a child process, once per concurrency, counting what the simulator served.
  */
-export async function measureExports(series: ExportSeries, tmp: string): Promise<ExportRun[]> {
+export async function measureExports(
+  series: ExportSeries,
+  scenarios: ScenarioRunner,
+  tmp: string,
+): Promise<ExportRun[]> {
   const sessions = benchSessions(series.sessions);
   const simulator = await startSimulator({ credentials: KEYS, sessions, latencyMs: LATENCY_MS });
   const runs: ExportRun[] = [];
@@ -42,7 +46,7 @@ export async function measureExports(series: ExportSeries, tmp: string): Promise
       simulator.resetCounters();
       const cpuBefore = process.cpuUsage();
       try {
-        const result = await runScenario(
+        const result = await scenarios.run(
           'export-day',
           ['--url', simulator.url, '--concurrency', String(concurrency), '--tmp', tmp],
           EXPORT_FIELDS,

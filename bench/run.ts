@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { skipReason } from './budget.js';
 import { measureBundle } from './bundle-runs.js';
-import { BUDGET_MS, CONCURRENCY, SIZES } from './config.js';
+import { BUDGET_MS, CONCURRENCY, PROJECT_ROOT, SIZES } from './config.js';
 import { measureEncoders } from './encode-runs.js';
 import { measureExports } from './export-runs.js';
 import { describeMachine } from './machine.js';
@@ -18,7 +18,7 @@ import { renderChart } from './report/chart.js';
 import { renderMarkdown } from './report/markdown.js';
 import { svgToPng } from './report/png.js';
 import type { BenchResults, EncodeRun, ExportPlan, ExportRun } from './results.js';
-import { PROJECT_ROOT, runScenario } from './scenario.js';
+import { createScenarioRunner } from './scenario.js';
 import { checkTargets } from './targets.js';
 import { createBenchTemp } from './temp.js';
 
@@ -40,18 +40,19 @@ async function main(): Promise<void> {
     console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   };
   try {
+    const scenarios = createScenarioRunner(temp.path);
     progress('baseline: a child that only loads the exporter');
-    const baseline = await runScenario('baseline', [], BASELINE_FIELDS);
+    const baseline = await scenarios.run('baseline', [], BASELINE_FIELDS);
     const bundle = await measureBundle(temp.path, progress);
     const encodes: EncodeRun[] = [];
-    for (const sessions of SIZES) encodes.push(await measureEncoders(sessions, temp.path, progress));
+    for (const sessions of SIZES) encodes.push(await measureEncoders(sessions, scenarios, temp.path, progress));
 
     const exports: ExportRun[] = [];
     const timeLeftMs = (): number => Math.max(0, BUDGET_MS - (Date.now() - started));
     const skip = (plan: ExportPlan): string | undefined => skipReason(plan, exports, timeLeftMs());
     for (const sessions of SIZES) {
       const series = { sessions, concurrencies: [CONCURRENCY, 1], skipReason: skip, timeLeftMs, progress };
-      exports.push(...(await measureExports(series, temp.path)));
+      exports.push(...(await measureExports(series, scenarios, temp.path)));
     }
 
     const results: BenchResults = {

@@ -77,7 +77,10 @@ function exportSection(results: BenchResults): string {
     `The real \`exportDay\` through \`exportContext\` (a real \`DiyalogClient\` over HTTP) against the simulator on ` +
       `127.0.0.1 with ${LATENCY_MS} ms latency per answer, writing one Parquet file to a \`LocalDirStore\` in a ` +
       `temporary folder. The sessions of 2025-11-23 (Europe/Istanbul) are generated with seed ${SEED} + N, weighted ` +
-      `towards business hours. Each run is a fresh \`node --import tsx\` child process; wall time is the ` +
+      `towards business hours. Each run is a fresh child process running the scenario bundled as the Lambda is ` +
+      `(esbuild with infra's options, source map included) with plain \`node --enable-source-maps\`, as the ` +
+      `Lambda runs it: not through the tsx loader, whose module-loading thread adds memory no deployment has. ` +
+      `Wall time is the ` +
       `\`exportDay\` call, peak RSS is the child's \`process.resourceUsage().maxRSS\`. Requests are the simulator's ` +
       `count of complete pages served (every request succeeded: no faults were injected). The floor is ` +
       `⌈N/20⌉ × latency / concurrency.`,
@@ -157,8 +160,9 @@ function encodeSection(encodes: readonly EncodeRun[]): string {
   return [
     '## Parquet encoders on the same rows',
     `The rows are what \`exportDay\` hands its encoder (generated sessions → wire JSON → the exporter's record ` +
-      `mapping), made before any clock starts. **parquetjs-lite** is the exporter's \`encodeParquet\` (validate, ` +
-      `sort, encode in memory; row groups of 20 000, SNAPPY). **DuckDB COPY** times only \`COPY table TO ` +
+      `mapping), stored column by column in a \`DayRows\` before any clock starts, as paging leaves them. ` +
+      `**parquetjs-lite** is the exporter's encoding: \`DayRows.distinct\` (deduplicate, order) and ` +
+      `\`encodeParquet\` (validate, encode in memory; row groups of 20 000, SNAPPY). **DuckDB COPY** times only \`COPY table TO ` +
       `'….parquet' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 20000)\` from a table already loaded ` +
       `(untimed) from a JSON-lines temp file: DuckDB's Parquet writer alone, on a file. **DuckDB appender + COPY** ` +
       `starts from the same JavaScript rows, appends them into a fresh table and copies it: the fair counterpart ` +
