@@ -7,9 +7,9 @@
 export const RESULT_MARK = '@@bench-result ';
 
 /**
- * Fields of the export scenario's output. `fetch…` peaks are sampled while paging and mapping rows (before the
- * encoder is called), `encode…` peaks while encoding; `heapAtEncodeBytes` is the heap in use when the encoder is
- * called, when the raw items and the rows are both alive.
+ * Fields of the export scenario's output. `pagingPeakRssBytes` is the process's peak RSS when the encoder is called
+ * (paging, storing and ordering the rows done), `encodingPeakRssBytes` when it returns; `heapAtEncodeBytes` is the
+ * heap in use when the encoder is called.
  */
 export const EXPORT_FIELDS = [
   'wallMs',
@@ -18,10 +18,8 @@ export const EXPORT_FIELDS = [
   'pages',
   'requests',
   'parquetBytes',
-  'fetchPeakRssBytes',
-  'fetchPeakHeapBytes',
-  'encodePeakRssBytes',
-  'encodePeakHeapBytes',
+  'pagingPeakRssBytes',
+  'encodingPeakRssBytes',
   'heapAtEncodeBytes',
 ] as const;
 

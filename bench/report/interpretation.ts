@@ -80,10 +80,13 @@ function memoryLines(results: BenchResults): string[] {
   const [small, large] = [at(SIZES[0]), at(SIZES[1])];
   if (!large) return [];
   const used = (large.exporter.heapAtEncodeBytes - results.baseline.heapBytes) / large.sessions;
+  const perSession = (of: (run: MeasuredExport) => number): string =>
+    small ? int((of(large) - of(small)) / (large.sessions - small.sessions)) : '?';
   const growth = small
     ? [
-        `From ${int(small.sessions)} to ${int(large.sessions)} sessions (concurrency ${CONCURRENCY}) peak RSS grows ` +
-          `by ${int((large.maxRssBytes - small.maxRssBytes) / (large.sessions - small.sessions))} bytes per session.`,
+        `From ${int(small.sessions)} to ${int(large.sessions)} sessions (concurrency ${CONCURRENCY}) the peak RSS by ` +
+          `the end of paging grows by ${perSession((r) => r.exporter.pagingPeakRssBytes)} bytes per session (the ` +
+          `stored rows), the whole run's by ${perSession((r) => r.maxRssBytes)} bytes per session.`,
       ]
     : [];
   return [
@@ -91,8 +94,9 @@ function memoryLines(results: BenchResults): string[] {
       `modules alone takes ${mib(results.baseline.maxRssBytes)} MiB. When encoding starts the used heap is ` +
       `${mib(large.exporter.heapAtEncodeBytes)} MiB, ${int(used)} bytes per session above the baseline (garbage ` +
       `included): the day's rows are held column by column in typed arrays, outside the object heap, and become ` +
-      `objects one at a time as the encoder takes them. RSS peaks at ${mib(large.exporter.fetchPeakRssBytes)} MiB ` +
-      `while paging and ${mib(large.exporter.encodePeakRssBytes)} MiB while encoding (sampled every 50 ms).`,
+      `objects one at a time as the encoder takes them. RSS peaks at ` +
+      `${mib(large.exporter.pagingPeakRssBytes)} MiB by the end of paging and ` +
+      `${mib(large.exporter.encodingPeakRssBytes)} MiB by the end of encoding.`,
     ...growth,
   ];
 }

@@ -66,8 +66,8 @@ function exportSection(results: BenchResults): string {
             seconds(r.exporter.encodeMs),
             r.simulatorCpuMsPerRequest.toFixed(2),
             mib(r.exporter.heapAtEncodeBytes),
-            mib(r.exporter.fetchPeakRssBytes),
-            mib(r.exporter.encodePeakRssBytes),
+            mib(r.exporter.pagingPeakRssBytes),
+            mib(r.exporter.encodingPeakRssBytes),
           ],
         ]
       : [],
@@ -105,7 +105,9 @@ function exportSection(results: BenchResults): string {
     `Paging = wall − encode. Busiest sub-window: the sessions in the largest of \`concurrency\` equal-length ` +
       `sub-windows of the day, the exporter's starting split. Simulator CPU is the bench process's ` +
       `CPU time during the run per request (the simulator runs there, on one thread). Heap at encode is the ` +
-      `used heap (garbage included) when the encoder is called. A child that only loads the same modules ` +
+      `used heap (garbage included) when the encoder is called. Peak RSS by end of paging is the child's ` +
+      `\`maxRSS\` when the encoder is called (the rows paged, stored and ordered), by end of encoding when it ` +
+      `returns. A child that only loads the same modules ` +
       `peaks at ${mib(results.baseline.maxRssBytes)} MiB RSS ` +
       `(${mib(results.baseline.heapBytes)} MiB heap).`,
     table(
@@ -117,8 +119,8 @@ function exportSection(results: BenchResults): string {
         'Encode (s)',
         'Simulator CPU/request (ms)',
         'Heap at encode (MiB)',
-        'Peak RSS paging (MiB)',
-        'Peak RSS encoding (MiB)',
+        'Peak RSS by end of paging (MiB)',
+        'Peak RSS by end of encoding (MiB)',
       ],
       detail,
     ),
