@@ -37,7 +37,7 @@ const INITIAL_SLOTS = 1024;
 /** Text is UTF-8 in one growing buffer addressed by 32-bit offsets. */
 const MAX_TEXT_BYTES = 2 ** 32 - 1;
 
-/** Which slots hold NULL; shared by every store so that NULL never needs a sentinel value. */
+/** Which slots hold NULL; every store keeps one, so that no value has to serve as a NULL sentinel. */
 class NullFlags {
   #flags = new Uint8Array(INITIAL_SLOTS);
 
@@ -99,7 +99,8 @@ class StringStore implements ColumnStore<string> {
     if (value !== null) {
       // UTF-8 takes at most 3 bytes per UTF-16 code unit.
       const worstCase = start + 3 * value.length;
-      if (worstCase > MAX_TEXT_BYTES) throw new RangeError(`a day's ${MAX_TEXT_BYTES} bytes of text are exhausted`);
+      if (worstCase > MAX_TEXT_BYTES)
+        throw new RangeError(`a column's text exceeds ${MAX_TEXT_BYTES} bytes in one day`);
       this.#bytes = withRoom(this.#bytes, worstCase, (length) => new Uint8Array(length));
       end += StringStore.#encoder.encodeInto(value, this.#bytes.subarray(start)).written;
     }

@@ -13,9 +13,9 @@ export interface DistinctRows {
 }
 
 /**
- * The rows of one day while its pages come in, held column by column (./column-store.ts): a busy day costs
- * about a third of the memory that row objects would, and none of it is left for the garbage collector to
- * trace. Rows are turned back into objects one at a time, as the encoder takes them.
+ * The rows of one day while its pages come in, held column by column in typed arrays (./column-store.ts)
+ * rather than as one object per row, so that a busy day leaves the garbage collector nothing to trace and no
+ * garbage behind. Rows are turned back into objects one at a time, as the encoder takes them.
  */
 export class DayRows {
   readonly #columns = SESSION_COLUMNS.map(
