@@ -14,8 +14,8 @@ export interface DistinctRows {
 
 /**
  * The rows of one day while its pages come in, held column by column in typed arrays (./column-store.ts)
- * rather than as one object per row, so that a busy day leaves the garbage collector nothing to trace and no
- * garbage behind. Rows are turned back into objects one at a time, as the encoder takes them.
+ * rather than as one object per row, so that a busy day gives the garbage collector no per-row objects to keep
+ * and trace. Rows are turned back into objects one at a time, as the encoder takes them.
  */
 export class DayRows {
   readonly #columns = SESSION_COLUMNS.map(
