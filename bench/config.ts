@@ -11,6 +11,8 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const LATENCY_MS = 25;
 /** Sessions in the one exported day. */
 export const SIZES = [20_000, 100_000] as const;
+/** A busier day exported by "ours" only, to show how time and memory keep growing past {@link SIZES}. */
+export const SCALING_SIZE = 300_000;
 /** "Ours": the exporter's default; compared with concurrency 1. */
 export const CONCURRENCY = DEFAULT_CONCURRENCY;
 export const PAGE_SIZE = 20;

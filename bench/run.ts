@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { skipReason } from './budget.js';
 import { measureBundle } from './bundle-runs.js';
-import { BUDGET_MS, CONCURRENCY, PROJECT_ROOT, SIZES } from './config.js';
+import { BUDGET_MS, CONCURRENCY, PROJECT_ROOT, SCALING_SIZE, SIZES } from './config.js';
 import { measureEncoders } from './encode-runs.js';
 import { measureExports } from './export-runs.js';
 import { describeMachine } from './machine.js';
@@ -50,8 +50,12 @@ async function main(): Promise<void> {
     const exports: ExportRun[] = [];
     const timeLeftMs = (): number => Math.max(0, BUDGET_MS - (Date.now() - started));
     const skip = (plan: ExportPlan): string | undefined => skipReason(plan, exports, timeLeftMs());
-    for (const sessions of SIZES) {
-      const series = { sessions, concurrencies: [CONCURRENCY, 1], skipReason: skip, timeLeftMs, progress };
+    const plans = [
+      ...SIZES.map((sessions) => ({ sessions, concurrencies: [CONCURRENCY, 1] })),
+      { sessions: SCALING_SIZE, concurrencies: [CONCURRENCY] },
+    ];
+    for (const plan of plans) {
+      const series = { ...plan, skipReason: skip, timeLeftMs, progress };
       exports.push(...(await measureExports(series, scenarios, temp.path)));
     }
 

@@ -1,4 +1,4 @@
-import { CONCURRENCY, LATENCY_MS, PAGE_SIZE, SIZES } from '../config.js';
+import { CONCURRENCY, LATENCY_MS, PAGE_SIZE } from '../config.js';
 import type { BenchResults } from '../results.js';
 import { floorMs, measuredExport } from '../targets.js';
 
@@ -19,8 +19,9 @@ interface Series {
 }
 
 export function renderChart(results: BenchResults): string {
-  const xMax = axisMax(Math.max(...SIZES) * 1.1);
-  const series = seriesOf(results, xMax);
+  const sizes = [...new Set(results.exports.map((run) => run.sessions))].sort((a, b) => a - b);
+  const xMax = axisMax(Math.max(...sizes) * 1.1);
+  const series = seriesOf(results, sizes, xMax);
   const yMax = axisMax(Math.max(...series.flatMap((s) => s.points.map(([, y]) => y))) * 1.05);
   const x = (n: number): number => PLOT.left + ((PLOT.right - PLOT.left) * n) / xMax;
   const y = (s: number): number => PLOT.bottom - ((PLOT.bottom - PLOT.top) * s) / yMax;
@@ -44,9 +45,9 @@ export function renderChart(results: BenchResults): string {
   ].join('\n');
 }
 
-function seriesOf(results: BenchResults, xMax: number): Series[] {
+function seriesOf(results: BenchResults, sizes: readonly number[], xMax: number): Series[] {
   const measured = (concurrency: number): [number, number][] =>
-    SIZES.flatMap((n) => {
+    sizes.flatMap((n) => {
       const run = measuredExport(results, n, concurrency);
       return run ? [[n, run.exporter.wallMs / 1000] as [number, number]] : [];
     });

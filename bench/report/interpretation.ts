@@ -1,4 +1,4 @@
-import { CONCURRENCY, SIZES } from '../config.js';
+import { CONCURRENCY, SCALING_SIZE, SIZES } from '../config.js';
 import { simulatorBound } from '../budget.js';
 import type { BenchResults, MeasuredExport } from '../results.js';
 import { median } from '../stats.js';
@@ -77,18 +77,19 @@ function memoryLines(results: BenchResults): string[] {
   const measured = results.exports.filter((r): r is MeasuredExport => r.status === 'measured');
   const at = (sessions: number): MeasuredExport | undefined =>
     measured.find((r) => r.sessions === sessions && r.concurrency === CONCURRENCY);
-  const [small, large] = [at(SIZES[0]), at(SIZES[1])];
+  const [small, large, largest] = [at(SIZES[0]), at(SIZES[1]), at(SCALING_SIZE)];
   if (!large) return [];
   const used = (large.exporter.heapAtEncodeBytes - results.baseline.heapBytes) / large.sessions;
-  const perSession = (of: (run: MeasuredExport) => number): string =>
-    small ? int((of(large) - of(small)) / (large.sessions - small.sessions)) : '?';
-  const growth = small
-    ? [
-        `From ${int(small.sessions)} to ${int(large.sessions)} sessions (concurrency ${CONCURRENCY}) the peak RSS by ` +
-          `the end of paging grows by ${perSession((r) => r.exporter.pagingPeakRssBytes)} bytes per session (the ` +
-          `stored rows), the whole run's by ${perSession((r) => r.maxRssBytes)} bytes per session.`,
-      ]
-    : [];
+  const growth = (from: MeasuredExport | undefined, to: MeasuredExport | undefined): string[] => {
+    if (!from || !to) return [];
+    const perSession = (of: (run: MeasuredExport) => number): string =>
+      int((of(to) - of(from)) / (to.sessions - from.sessions));
+    return [
+      `From ${int(from.sessions)} to ${int(to.sessions)} sessions (concurrency ${CONCURRENCY}) the peak RSS by ` +
+        `the end of paging grows by ${perSession((r) => r.exporter.pagingPeakRssBytes)} bytes per session (the ` +
+        `stored rows), the whole run's by ${perSession((r) => r.maxRssBytes)} bytes per session.`,
+    ];
+  };
   return [
     `At ${int(large.sessions)} sessions the exporter peaks at ${mib(large.maxRssBytes)} MiB RSS; loading the ` +
       `modules alone takes ${mib(results.baseline.maxRssBytes)} MiB. When encoding starts the used heap is ` +
@@ -97,7 +98,8 @@ function memoryLines(results: BenchResults): string[] {
       `objects one at a time as the encoder takes them. RSS peaks at ` +
       `${mib(large.exporter.pagingPeakRssBytes)} MiB by the end of paging and ` +
       `${mib(large.exporter.encodingPeakRssBytes)} MiB by the end of encoding.`,
-    ...growth,
+    ...growth(small, large),
+    ...growth(large, largest),
   ];
 }
 
