@@ -32,43 +32,66 @@ export function columnStoreFor<T extends AthenaType>(type: T): ColumnStore<Store
   return stores[type]();
 }
 
-const INITIAL_SLOTS = 1024;
-
-/** Text is UTF-8 in one growing buffer addressed by 32-bit offsets. */
+/** Values per block of a fixed-width column. */
+const BLOCK_SLOTS = 8192;
+/** Bytes per block of text; a longer text gets a block of its own size. */
+const BLOCK_BYTES = 64 * 1024;
+/** Text offsets are 32-bit. */
 const MAX_TEXT_BYTES = 2 ** 32 - 1;
+
+/**
+ * Append-only values in fixed-size blocks. Growing allocates one more block and never copies or frees what is
+ * stored, so the memory held follows the data instead of doubling and leaving the old copy to the collector.
+ */
+class Blocks<E extends number | bigint> {
+  readonly #blocks: { [index: number]: E }[] = [];
+
+  constructor(private readonly allocate: () => { [index: number]: E }) {}
+
+  /** Stores `value` at `slot`, which must be the number of slots written so far. */
+  append(slot: number, value: E): void {
+    const index = Math.floor(slot / BLOCK_SLOTS);
+    if (index === this.#blocks.length) this.#blocks.push(this.allocate());
+    const block = this.#blocks[index];
+    if (block === undefined) throw new RangeError(`slot ${slot} is past the end; slots are appended in order`);
+    block[slot % BLOCK_SLOTS] = value;
+  }
+
+  get(slot: number): E | undefined {
+    return this.#blocks[Math.floor(slot / BLOCK_SLOTS)]?.[slot % BLOCK_SLOTS];
+  }
+}
 
 /** Which slots hold NULL; every store keeps one, so that no value has to serve as a NULL sentinel. */
 class NullFlags {
-  #flags = new Uint8Array(INITIAL_SLOTS);
+  readonly #flags = new Blocks<number>(() => new Uint8Array(BLOCK_SLOTS));
 
   append(slot: number, isNull: boolean): void {
-    this.#flags = withRoom(this.#flags, slot + 1, (length) => new Uint8Array(length));
-    this.#flags[slot] = isNull ? 1 : 0;
+    this.#flags.append(slot, isNull ? 1 : 0);
   }
 
   isNull(slot: number): boolean {
-    return this.#flags[slot] === 1;
+    return this.#flags.get(slot) === 1;
   }
 }
 
 class NumberStore implements ColumnStore<number> {
   readonly #nulls = new NullFlags();
-  #values = new Float64Array(INITIAL_SLOTS);
+  readonly #values = new Blocks<number>(() => new Float64Array(BLOCK_SLOTS));
 
   append(slot: number, value: number | null): void {
     this.#nulls.append(slot, value === null);
-    this.#values = withRoom(this.#values, slot + 1, (length) => new Float64Array(length));
-    this.#values[slot] = value ?? 0;
+    this.#values.append(slot, value ?? 0);
   }
 
   get(slot: number): number | null {
-    return this.#nulls.isNull(slot) ? null : (this.#values[slot] ?? null);
+    return this.#nulls.isNull(slot) ? null : (this.#values.get(slot) ?? null);
   }
 }
 
 class BigIntStore implements ColumnStore<bigint> {
   readonly #nulls = new NullFlags();
-  #values = new BigInt64Array(INITIAL_SLOTS);
+  readonly #values = new Blocks<bigint>(() => new BigInt64Array(BLOCK_SLOTS));
 
   append(slot: number, value: bigint | null): void {
     // A BigInt64Array wraps larger values silently; the row checks admit only signed 64-bit ones.
@@ -76,57 +99,84 @@ class BigIntStore implements ColumnStore<bigint> {
       throw new RangeError(`${value} does not fit a signed 64-bit column`);
     }
     this.#nulls.append(slot, value === null);
-    this.#values = withRoom(this.#values, slot + 1, (length) => new BigInt64Array(length));
-    this.#values[slot] = value ?? 0n;
+    this.#values.append(slot, value ?? 0n);
   }
 
   get(slot: number): bigint | null {
-    return this.#nulls.isNull(slot) ? null : (this.#values[slot] ?? null);
+    return this.#nulls.isNull(slot) ? null : (this.#values.get(slot) ?? null);
   }
 }
 
 class StringStore implements ColumnStore<string> {
-  static readonly #encoder = new TextEncoder();
-  static readonly #decoder = new TextDecoder();
   readonly #nulls = new NullFlags();
-  #bytes = new Uint8Array(INITIAL_SLOTS * 32);
-  /** Byte offset where each slot's text ends; it starts where the previous slot's ends. */
-  #ends = new Uint32Array(INITIAL_SLOTS);
+  readonly #text = new TextBlocks();
+  /** Where each slot's text ends in {@link TextBlocks}' offsets; it starts where the previous slot's ends. */
+  readonly #ends = new Blocks<number>(() => new Uint32Array(BLOCK_SLOTS));
 
   append(slot: number, value: string | null): void {
-    const start = this.#start(slot);
-    let end = start;
-    if (value !== null) {
-      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-      const worstCase = start + 3 * value.length;
-      if (worstCase > MAX_TEXT_BYTES)
-        throw new RangeError(`a column's text exceeds ${MAX_TEXT_BYTES} bytes in one day`);
-      this.#bytes = withRoom(this.#bytes, worstCase, (length) => new Uint8Array(length));
-      end += StringStore.#encoder.encodeInto(value, this.#bytes.subarray(start)).written;
-    }
     this.#nulls.append(slot, value === null);
-    this.#ends = withRoom(this.#ends, slot + 1, (length) => new Uint32Array(length));
-    this.#ends[slot] = end;
+    this.#ends.append(slot, value === null ? this.#text.end : this.#text.append(value));
   }
 
   get(slot: number): string | null {
     if (this.#nulls.isNull(slot)) return null;
-    return StringStore.#decoder.decode(this.#bytes.subarray(this.#start(slot), this.#ends[slot]));
-  }
-
-  #start(slot: number): number {
-    return slot === 0 ? 0 : (this.#ends[slot - 1] ?? 0);
+    const start = slot === 0 ? 0 : (this.#ends.get(slot - 1) ?? 0);
+    return this.#text.read(start, this.#ends.get(slot) ?? start);
   }
 }
 
-/** `array` when it holds `needed` elements, else a copy of it at least twice as long. */
-function withRoom<T extends Uint8Array | Uint32Array | Float64Array | BigInt64Array>(
-  array: T,
-  needed: number,
-  allocate: (length: number) => T,
-): T {
-  if (needed <= array.length) return array;
-  const larger = allocate(Math.max(needed, 2 * array.length));
-  new Uint8Array(larger.buffer).set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
-  return larger;
+/**
+ * Texts as UTF-8, one after another, in blocks. Offsets count the bytes written, as if the blocks were one
+ * buffer; a text that does not fit the rest of the newest block starts a new one, so no text spans two blocks.
+ */
+class TextBlocks {
+  static readonly #encoder = new TextEncoder();
+  static readonly #decoder = new TextDecoder();
+  readonly #blocks: Uint8Array[] = [];
+  /** The offset of each block's first byte. */
+  readonly #starts: number[] = [];
+  #end = 0;
+
+  /** The offset after the last byte written. */
+  get end(): number {
+    return this.#end;
+  }
+
+  /** Writes `text` and returns the offset after its last byte. */
+  append(text: string): number {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    const worstCase = 3 * text.length;
+    let block = this.#blocks.at(-1);
+    let used = this.#end - (this.#starts.at(-1) ?? 0);
+    if (block === undefined || block.length - used < worstCase) {
+      if (this.#end + worstCase > MAX_TEXT_BYTES) {
+        throw new RangeError(`a column's text exceeds ${MAX_TEXT_BYTES} bytes in one day`);
+      }
+      block = new Uint8Array(Math.max(BLOCK_BYTES, worstCase));
+      this.#blocks.push(block);
+      this.#starts.push(this.#end);
+      used = 0;
+    }
+    this.#end += TextBlocks.#encoder.encodeInto(text, block.subarray(used)).written;
+    return this.#end;
+  }
+
+  /** The text between two offsets that {@link append} returned. */
+  read(start: number, end: number): string {
+    if (start === end) return '';
+    const index = this.#blockHolding(start);
+    const blockStart = this.#starts[index] ?? 0;
+    return TextBlocks.#decoder.decode(this.#blocks[index]?.subarray(start - blockStart, end - blockStart));
+  }
+
+  /** The last block starting at or before `offset`: where the text written from `offset` went. */
+  #blockHolding(offset: number): number {
+    let [low, high] = [0, this.#starts.length - 1];
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if ((this.#starts[middle] ?? 0) <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
 }

@@ -100,23 +100,24 @@ describe('DayRows', () => {
     expect(stored([other, base]).rows).toStrictEqual([base, other]);
   });
 
-  it('grows past its first capacity, including one text longer than all text before it', () => {
-    const rows = Array.from({ length: 5_000 }, (_, i): SessionRow => ({
-      online_help_id: BigInt(5_000 - i),
-      customer_no: String(i),
-      customer_name: i === 4_321 ? 'ğ'.repeat(300_000) : `Müşteri ${'ş'.repeat(i % 97)}`,
-      agent_id: null,
+  it('stores rows across many blocks, mixing empty text, NULLs and one text larger than a block', () => {
+    const count = 20_000;
+    const rows = Array.from({ length: count }, (_, i): SessionRow => ({
+      online_help_id: BigInt(count - i),
+      customer_no: i % 5 === 0 ? '' : String(i),
+      customer_name: i === 12_345 ? 'ğ'.repeat(300_000) : `Müşteri ${'ş'.repeat(i % 97)}`,
+      agent_id: i % 3 === 0 ? null : `S${i % 40}`,
       agent_name: null,
       help_state: 'onlinehelp_ended_by_agent',
       help_requested_at: 1_763_845_218_628 + i,
-      help_started_at: null,
+      help_started_at: i % 2 === 0 ? null : 1_763_845_218_628 + 2 * i,
       help_ended_at: null,
       wait_time_seconds: i,
       help_time_seconds: null,
-      conversation_detail_link: `https://diyalog.example.com.tr/panel/#/onlinehelp/conversation/${5_000 - i}`,
+      conversation_detail_link: `https://diyalog.example.com.tr/panel/#/onlinehelp/conversation/${count - i}`,
     }));
     const result = stored(rows.toReversed());
-    expect(result.count).toBe(5_000);
+    expect(result.count).toBe(count);
     expect(result.rows).toStrictEqual(rows);
   });
 
