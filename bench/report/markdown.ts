@@ -1,3 +1,4 @@
+import { ROW_GROUP_ROWS } from '../../functions/export/parquet/settings.js';
 import { CONCURRENCY, ENCODE_RUNS, INIT_RUNS, LATENCY_MS, SEED } from '../config.js';
 import type { BenchResults, BundleVariant, EncodeRun, ExportRun } from '../results.js';
 import { median } from '../stats.js';
@@ -164,8 +165,9 @@ function encodeSection(encodes: readonly EncodeRun[]): string {
     `The rows are what \`exportDay\` hands its encoder (generated sessions → wire JSON → the exporter's record ` +
       `mapping), stored column by column in a \`DayRows\` before any clock starts, as paging leaves them. ` +
       `**parquetjs-lite** is the exporter's encoding: \`DayRows.distinct\` (deduplicate, order) and ` +
-      `\`encodeParquet\` (validate, encode in memory; row groups of 20 000, SNAPPY). **DuckDB COPY** times only \`COPY table TO ` +
-      `'….parquet' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 20000)\` from a table already loaded ` +
+      `\`encodeParquet\` (validate, encode in memory; row groups of ${int(ROW_GROUP_ROWS)}, SNAPPY). **DuckDB ` +
+      `COPY** times only \`COPY table TO '….parquet' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ` +
+      `${ROW_GROUP_ROWS})\` from a table already loaded ` +
       `(untimed) from a JSON-lines temp file: DuckDB's Parquet writer alone, on a file. **DuckDB appender + COPY** ` +
       `starts from the same JavaScript rows, appends them into a fresh table and copies it: the fair counterpart ` +
       `of \`encodeParquet\`. Median of ${ENCODE_RUNS} runs in one child process per engine; "first" is the ` +

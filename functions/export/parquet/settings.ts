@@ -47,9 +47,12 @@
  *   and bigints is the signed order Parquet defines (tested exact); a chunk whose first page is all NULL gets no
  *   min/max at all, which readers treat as unknown.
  *
- * - Row groups of ROW_GROUP_ROWS rows, pages of PAGE_ROWS rows (the library counts rows, not bytes). 50 000
- *   sessions encode to about 1.6 MB, so a day is one or a few row groups of under 1 MB each, and the row group the
- *   library buffers stays small in Lambda memory.
+ * - Row groups of ROW_GROUP_ROWS rows, each one page (the library counts rows, not bytes): about 200 KB per group.
+ *   Until it writes a row group, the library holds all of the group's values, a set of their distinct values per
+ *   column and page, and the encoded pages; that is most of the encoder's memory. Encoding 100 000 rows, groups of
+ *   5 000 rather than 20 000 rows cut the rise in RSS from about 105 to 66 MiB for 0.6 % more bytes (measured;
+ *   pages of 1 000 rows instead would have cost 11 % more bytes). As rows are sorted by `help_requested_at`, small
+ *   groups also let readers skip more of a day by its min/max statistics.
  *
  * Left as they are (not configurable, harmless to readers, which locate a chunk by data_page_offset and
  * total_compressed_size, both correct): `created_by` is "parquet.js"; ColumnMetaData.total_uncompressed_size
@@ -65,7 +68,7 @@ import type { AthenaType, ColumnDefinition } from '../core/schema.js';
 export const PAGE_ROWS = 5_000;
 
 /** Rows per row group. */
-export const ROW_GROUP_ROWS = 20_000;
+export const ROW_GROUP_ROWS = 5_000;
 
 /** Options for `ParquetEnvelopeWriter` and `ParquetWriter`. */
 export const WRITER_OPTIONS: ParquetWriterOptions = Object.freeze({
