@@ -34,11 +34,11 @@ export const FUNCTION_DEFAULTS = Object.freeze({
    */
   timeout: Duration.minutes(15),
   /**
-   * From docs/benchmarks.md, measured on this bundle run as Lambda runs it: peak RSS 235–248 MiB over four runs
-   * for a 100 000-session day (the encoder's spike included), growing by under 1 KB per session (a day's rows are
-   * held in typed arrays, not as objects). 1024 MB leaves 4× headroom at 100 000 sessions, room for days several
-   * times busier, and buys ~0.6 vCPU for the ~4 s of single-threaded Parquet encoding such a day takes on a full
-   * core.
+   * From docs/benchmarks.md, measured on this bundle run as Lambda runs it: peak RSS about 240 MiB for a
+   * 100 000-session day (the encoder's spike included) and 285 MiB for 300 000; a day's rows are held in typed
+   * arrays, a few hundred bytes per session. 1024 MB leaves 4× headroom at 100 000 sessions, room for days
+   * several times busier, and buys ~0.6 vCPU for the ~4 s of single-threaded Parquet encoding such a day takes
+   * on a full core.
    */
   memorySize: 1024,
   /** Runs never overlap: two runs writing the same day's partition would race on its stale-object cleanup. */
