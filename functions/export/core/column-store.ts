@@ -2,8 +2,8 @@ import type { AthenaType } from './schema.js';
 
 /**
  * One column of a day's rows, stored slot by slot in typed arrays rather than as a JavaScript value per row.
- * Typed-array memory lies outside the garbage-collected object heap and costs a few bytes per value, so holding
- * a busy day costs a fraction of what row objects would, and nothing of it has to be traced by the collector.
+ * Typed-array memory lies outside the garbage-collected object heap and costs a few bytes per value beyond the
+ * text itself, and nothing of it has to be traced by the collector.
  * Slots are written in order, 0, 1, 2, …, each exactly once.
  */
 export interface ColumnStore<V> {
@@ -45,13 +45,16 @@ const MAX_TEXT_BYTES = 2 ** 32 - 1;
  */
 class Blocks<E extends number | bigint> {
   readonly #blocks: { [index: number]: E }[] = [];
+  readonly #allocate: () => { [index: number]: E };
 
-  constructor(private readonly allocate: () => { [index: number]: E }) {}
+  constructor(allocate: () => { [index: number]: E }) {
+    this.#allocate = allocate;
+  }
 
   /** Stores `value` at `slot`, which must be the number of slots written so far. */
   append(slot: number, value: E): void {
     const index = Math.floor(slot / BLOCK_SLOTS);
-    if (index === this.#blocks.length) this.#blocks.push(this.allocate());
+    if (index === this.#blocks.length) this.#blocks.push(this.#allocate());
     const block = this.#blocks[index];
     if (block === undefined) throw new RangeError(`slot ${slot} is past the end; slots are appended in order`);
     block[slot % BLOCK_SLOTS] = value;
