@@ -7,13 +7,16 @@ import { RESULT_MARK, type Output } from './protocol.js';
 export function runAsScenario<K extends string>(main: () => Promise<Output<K>>): void {
   main().then(
     (output) => {
-      // maxRSS is in kilobytes on Linux and macOS.
-      const maxRssBytes = process.resourceUsage().maxRSS * 1024;
-      process.stdout.write(`${RESULT_MARK}${JSON.stringify({ output, maxRssBytes })}\n`);
+      process.stdout.write(`${RESULT_MARK}${JSON.stringify({ output, maxRssBytes: peakRssBytes() })}\n`);
     },
     (error: unknown) => {
       console.error(error);
       process.exitCode = 1;
     },
   );
+}
+
+/** The process's peak RSS so far, in bytes (`maxRSS` is in kilobytes on Linux and macOS). */
+export function peakRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024;
 }

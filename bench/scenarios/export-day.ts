@@ -12,7 +12,7 @@ import { staticCredentials } from '../../functions/export/diyalog/credentials.js
 import { LocalDirStore } from '../../functions/export/store/local-dir.js';
 import { DAY, KEYS, TIME_ZONE } from '../config.js';
 import type { EXPORT_FIELDS, Output } from '../protocol.js';
-import { runAsScenario } from '../scenario-child.js';
+import { peakRssBytes, runAsScenario } from '../scenario-child.js';
 
 runAsScenario(async (): Promise<Output<(typeof EXPORT_FIELDS)[number]>> => {
   const { values } = parseArgs({
@@ -23,9 +23,8 @@ runAsScenario(async (): Promise<Output<(typeof EXPORT_FIELDS)[number]>> => {
   if (!url || !tmp || !Number.isSafeInteger(concurrency)) throw new Error('need --url, --concurrency and --tmp');
 
   const root = await mkdtemp(join(tmp, 'export-'));
-  // maxRSS is in kilobytes on Linux and macOS; read when the encoder is called and when it returns. The encoder
-  // hardly yields to the event loop, so a timer could not sample inside it.
-  const maxRssBytes = (): number => process.resourceUsage().maxRSS * 1024;
+  // Peak RSS is read when the encoder is called and when it returns: the encoder hardly yields to the event
+  // loop, so a timer could not sample inside it.
   try {
     const base = exportContext({
       api: { endpoint: url, signatureVariant: 'newline', concurrency, timeZone: TIME_ZONE },
@@ -41,13 +40,13 @@ runAsScenario(async (): Promise<Output<(typeof EXPORT_FIELDS)[number]>> => {
       ...base,
       encode: async (rows) => {
         heapAtEncodeBytes = process.memoryUsage().heapUsed;
-        pagingPeakRssBytes = maxRssBytes();
+        pagingPeakRssBytes = peakRssBytes();
         const started = performance.now();
         try {
           return await base.encode(rows);
         } finally {
           encodeMs = performance.now() - started;
-          encodingPeakRssBytes = maxRssBytes();
+          encodingPeakRssBytes = peakRssBytes();
         }
       },
     };
