@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONCURRENCY } from '../functions/export/core/config.js';
-import { parseDay, parseTimeZone } from '../functions/export/core/days.js';
+import { DEFAULTS } from '../functions/contract/settings.js';
+import { parseDay, parseTimeZone } from '../functions/contract/calendar.js';
 
 /** What every benchmark scenario shares; change a number here and the report follows. */
 
@@ -14,7 +14,7 @@ export const SIZES = [20_000, 100_000] as const;
 /** A busier day exported by "ours" only, to show how time and memory keep growing past {@link SIZES}. */
 export const SCALING_SIZE = 300_000;
 /** "Ours": the exporter's default; compared with concurrency 1. */
-export const CONCURRENCY = DEFAULT_CONCURRENCY;
+export const CONCURRENCY = DEFAULTS.concurrency;
 export const PAGE_SIZE = 20;
 /** Seed of the generated sessions: the same data every run. */
 export const SEED = 20_251_123;

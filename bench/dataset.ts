@@ -1,7 +1,7 @@
 import { dayWindow } from '../functions/export/core/days.js';
 import { toSessionRow } from '../functions/export/core/records.js';
-import type { SessionRow } from '../functions/export/core/schema.js';
-import { generateSessions, serialisePage, type SimSession } from '../test/simulator/index.js';
+import type { SessionRow } from '../functions/contract/schema.js';
+import { generateSessions, serialisePage, type SimSession } from '../functions/demo/index.js';
 import { DAY, SEED, TIME_ZONE } from './config.js';
 
 /** `count` sessions inside the benchmark day, the same for the same count. */

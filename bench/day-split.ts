@@ -1,6 +1,6 @@
 import { dayWindow } from '../functions/export/core/days.js';
-import { splitWindow } from '../functions/export/core/harvest-day.js';
-import type { SimSession } from '../test/simulator/index.js';
+import { splitWindow } from '../functions/export/core/paging/harvest-day.js';
+import type { SimSession } from '../functions/demo/index.js';
 import { DAY, TIME_ZONE } from './config.js';
 
 /**

@@ -1,5 +1,5 @@
 import { DuckDBTimestampMillisecondsValue, type DuckDBAppender } from '@duckdb/node-api';
-import { SESSION_COLUMNS, type AthenaType, type SessionRow } from '../functions/export/core/schema.js';
+import { SESSION_COLUMNS, type AthenaType, type SessionRow } from '../functions/contract/schema.js';
 
 /** DuckDB's type for each Athena type; timestamps stay milliseconds, as in our Parquet files. */
 const DUCKDB_TYPE: Readonly<Record<AthenaType, string>> = {

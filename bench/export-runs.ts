@@ -1,4 +1,4 @@
-import { startSimulator } from '../test/simulator/index.js';
+import { startSimulator } from '../functions/demo/index.js';
 import { KEYS, LATENCY_MS } from './config.js';
 import { benchSessions } from './dataset.js';
 import { busiestPart } from './day-split.js';

@@ -1,5 +1,5 @@
-import { PARTITION_KEY, type SessionRow } from '../functions/export/core/schema.js';
-import { TABLE_NAME } from '../functions/export/core/layout.js';
+import { PARTITION_KEY, type SessionRow } from '../functions/contract/schema.js';
+import { TABLE_NAME } from '../functions/contract/layout.js';
 
 /** A saved Athena query. */
 export interface NamedQuery {

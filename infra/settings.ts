@@ -1,11 +1,23 @@
 import type { Node } from 'constructs';
-import { MAX_CONCURRENCY, MAX_RANGE_DAYS } from '../functions/export/core/config.js';
-import { parseDay, parseTimeZone } from '../functions/export/core/days.js';
-import { SIGNATURE_VARIANTS, type SignatureVariant } from '../functions/export/diyalog/sign.js';
+import type { CalendarDay, TimeZone } from '../functions/contract/calendar.js';
+import { SettingError } from '../functions/contract/errors.js';
+import {
+  apiEndpointSetting,
+  bucketSetting,
+  concurrencySetting,
+  daySetting,
+  lookbackDaysSetting,
+  prefixSetting,
+  signatureVariantSetting,
+  timeZoneSetting,
+  type SignatureVariant,
+} from '../functions/contract/settings.js';
 
 /**
  * The deployment's settings, read once from CDK context (`cdk.json`, overridden with `-c key=value`) and
  * validated before any construct exists. Keys with a default have it in `cdk.json`; the others are optional.
+ * Settings the Lambda reads too are checked by the runtime's own validators (functions/contract/settings.ts);
+ * this file keeps only what is CDK's alone.
  */
 export interface ExportSettings {
   /** Base URL of the Diyalog installation (context `apiEndpoint`); https only. */
@@ -19,13 +31,13 @@ export interface ExportSettings {
   /** Export root inside the bucket (context `prefix`), without leading or trailing `/`. */
   readonly prefix: string;
   /** IANA zone whose calendar days are exported and in which the schedule runs (context `timezone`). */
-  readonly timeZone: string;
+  readonly timeZone: TimeZone;
   /** EventBridge Scheduler cron expression in {@link timeZone} (context `scheduleCron`). */
   readonly scheduleCron: string;
   /** Days before yesterday that each nightly run exports again (context `lookbackDays`). */
   readonly lookbackDays: number;
   /** First day Athena's partition projection covers, `YYYY-MM-DD` (context `projectionStartDate`). */
-  readonly projectionStartDate: string;
+  readonly projectionStartDate: CalendarDay;
   /** Name of the Glue database and of the Athena workgroup (context `databaseName`). */
   readonly databaseName: string;
   /** Address that alarm notifications are mailed to (context `alarmEmail`). @default - no subscription */
@@ -73,20 +85,22 @@ export function settingsFromContext(node: Node): ExportSettings {
     return value;
   };
 
-  const apiEndpoint = endpoint(need('apiEndpoint'));
+  const apiEndpoint = shared('apiEndpoint', need('apiEndpoint'), apiEndpointSetting);
   const alarmEmail = optional(read('alarmEmail'), email);
-  const signatureVariant = optional(read('signatureVariant'), variant);
-  const concurrency = optional(read('concurrency'), (value) => integer(value, 'concurrency', 1, MAX_CONCURRENCY));
+  const signatureVariant = optional(read('signatureVariant'), (value) =>
+    shared('signatureVariant', value, signatureVariantSetting),
+  );
+  const concurrency = optional(read('concurrency'), (value) => shared('concurrency', value, concurrencySetting));
   return Object.freeze({
     apiEndpoint,
     apiEndpointIsPlaceholder: isPlaceholderEndpoint(apiEndpoint),
     secret: secretSource(read('secretName')),
     bucket: bucketSource(read('bucketName')),
     prefix: prefix(need('prefix')),
-    timeZone: parsedBy('timezone', need('timezone'), parseTimeZone),
+    timeZone: shared('timezone', need('timezone'), timeZoneSetting),
     scheduleCron: cron(need('scheduleCron')),
-    lookbackDays: integer(need('lookbackDays'), 'lookbackDays', 0, MAX_RANGE_DAYS - 1),
-    projectionStartDate: parsedBy('projectionStartDate', need('projectionStartDate'), parseDay),
+    lookbackDays: shared('lookbackDays', need('lookbackDays'), lookbackDaysSetting),
+    projectionStartDate: shared('projectionStartDate', need('projectionStartDate'), daySetting),
     databaseName: databaseName(need('databaseName')),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(signatureVariant === undefined ? {} : { signatureVariant }),
@@ -117,25 +131,14 @@ function optional<T>(value: string | undefined, parse: (value: string) => T): T 
   return value === undefined ? undefined : parse(value);
 }
 
-/** Runs a validator from the exporter's core, so synth accepts exactly what the Lambda will accept. */
-function parsedBy(key: string, value: string, parse: (value: string) => string): string {
+/** Runs a validator the runtime shares, so synth accepts exactly what the Lambda will accept. */
+function shared<T>(key: string, value: string, validate: (text: string, setting: string) => T): T {
   try {
-    return parse(value);
+    return validate(value, key);
   } catch (error) {
-    throw new ContextError(key, error instanceof Error ? error.message : String(error), { cause: error });
+    if (error instanceof SettingError) throw new ContextError(key, error.problem, { cause: error });
+    throw error;
   }
-}
-
-function endpoint(value: string): string {
-  if (!URL.canParse(value)) throw new ContextError('apiEndpoint', `"${value}" is not a URL`);
-  const url = new URL(value);
-  if (url.protocol !== 'https:') {
-    throw new ContextError('apiEndpoint', `"${value}" must use https://: requests carry signed keys and personal data`);
-  }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new ContextError('apiEndpoint', 'must not contain credentials, a query string or a fragment');
-  }
-  return value;
 }
 
 function secretSource(value: string | undefined): SecretSource {
@@ -155,20 +158,16 @@ function secretSource(value: string | undefined): SecretSource {
 
 function bucketSource(value: string | undefined): BucketSource {
   if (value === undefined) return { kind: 'create' };
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes('..')) {
-    throw new ContextError('bucketName', `"${value}" is not a valid S3 bucket name`);
-  }
-  return { kind: 'import', name: value };
+  return { kind: 'import', name: shared('bucketName', value, bucketSetting) };
 }
 
-/** Stricter than S3 keys need: the prefix appears in IAM resource ARNs, where `*` and `?` are wildcards. */
+/** The runtime's prefix rules, and not empty: the function's IAM grants are scoped to `<prefix>/*`. */
 function prefix(value: string): string {
-  const trimmed = value.replace(/^\/+|\/+$/g, '');
-  const segments = trimmed.split('/');
-  if (segments.some((segment) => !/^[\w.-]+$/.test(segment) || segment === '.' || segment === '..')) {
-    throw new ContextError('prefix', `"${value}" must be non-empty path segments of letters, digits and ._-`);
+  const checked = shared('prefix', value, prefixSetting);
+  if (checked === '') {
+    throw new ContextError('prefix', `"${value}" must be non-empty path segments; the stack grants access below it`);
   }
-  return trimmed;
+  return checked;
 }
 
 /**
@@ -186,25 +185,11 @@ function cron(value: string): string {
   return value;
 }
 
-function integer(value: string, key: string, min: number, max: number): number {
-  const number = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(number) || number < min || number > max) {
-    throw new ContextError(key, `"${value}" is not a whole number from ${min} to ${max}`);
-  }
-  return number;
-}
-
 function email(value: string): string {
   if (!/^[^\s@]+@[^\s@]+\.[^\s@.]+$/.test(value)) {
     throw new ContextError('alarmEmail', `"${value}" is not an e-mail address`);
   }
   return value;
-}
-
-function variant(value: string): SignatureVariant {
-  const found = SIGNATURE_VARIANTS.find((candidate) => candidate === value);
-  if (!found) throw new ContextError('signatureVariant', `"${value}" is not one of ${SIGNATURE_VARIANTS.join(', ')}`);
-  return found;
 }
 
 /** Used as the Glue database and the Athena workgroup name, so it must suit both. */

@@ -1,23 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startSimulator, demoDataset, type RunningSimulator } from '../../test/simulator/index.js';
+import { startSimulator, demoDataset, type RunningSimulator } from '../demo/index.js';
 import { createStore, exportContext, parseExportRoot, secretsManagerCredentials, type ExportRoot } from './compose.js';
-import {
-  DEFAULT_CONCURRENCY,
-  endpointSetting,
-  integerValue,
-  MAX_CONCURRENCY,
-  MAX_RANGE_DAYS,
-  rethrowAs,
-  s3EndpointFromEnv,
-  signatureVariantFromEnv,
-  timeZoneSetting,
-  type ApiConfig,
-  type Environment,
-} from './core/config.js';
-import { dayWindow, daysInRange, parseDay, previousDay, type CalendarDay, type TimeZone } from './core/days.js';
-import { ConfigError, ExportError } from './core/errors.js';
+import { DEFAULTS, LIMITS } from '../contract/settings.js';
+import { apiSettingsFrom, endpointFrom, s3EndpointFromEnv, type ApiConfig, type Environment } from './settings.js';
+import { dayWindow, daysInRange, previousDay } from './core/days.js';
+import { parseDay, type CalendarDay, type TimeZone } from '../contract/calendar.js';
+import { ConfigError, ExportError, rethrowAs } from './core/errors.js';
 import { newRunId, runExport, type DayResult, type ExportRequest } from './core/run.js';
 import { staticCredentials, type CredentialsProvider } from './diyalog/credentials.js';
 import { processIo, type LineIo } from '../shared/line-io.js';
@@ -29,7 +19,7 @@ Exports Diyalog live-help sessions, one Parquet file per day, to <out>/online_he
 Days (default: yesterday in the time zone):
   --date YYYY-MM-DD        export that day
   --from YYYY-MM-DD --to YYYY-MM-DD
-                           export each day of the range, both inclusive (at most ${MAX_RANGE_DAYS} days)
+                           export each day of the range, both inclusive (at most ${LIMITS.maxRangeDays} days)
 Where to:
   --out DIR|s3://bucket/prefix
                            the export root (default ./exports); AWS_ENDPOINT_URL_S3 selects an
@@ -40,8 +30,9 @@ Source:
   --demo                   use the built-in simulator even if DIYALOG_API_ENDPOINT is set
   --secret-id ID           read the keys from this AWS Secrets Manager secret; otherwise from
                            DIYALOG_ACCESS_KEY_ID, DIYALOG_ACCESS_KEY_SECRET, DIYALOG_REQUESTER_USER_ID
-  --timezone IANA          the zone whose calendar days are exported (default Europe/Istanbul)
-  --concurrency N          parts of a day paged at once, 1-${MAX_CONCURRENCY} (default ${DEFAULT_CONCURRENCY}; else DIYALOG_CONCURRENCY)
+  --timezone IANA          the zone whose calendar days are exported (default ${DEFAULTS.timeZone}; else
+                           EXPORT_TIMEZONE)
+  --concurrency N          parts of a day paged at once, 1-${LIMITS.maxConcurrency} (default ${DEFAULTS.concurrency}; else DIYALOG_CONCURRENCY)
   --help                   show this text
 Environment: DIYALOG_SIGNATURE_VARIANT=newline|concat selects the string-to-sign variant.
 
@@ -146,22 +137,17 @@ function parseCli(argv: readonly string[], env: Environment, now: number): CliOp
   const { values } = parsed;
   if (values.help) return 'help';
 
-  const timeZone = timeZoneSetting(values.timezone ?? 'Europe/Istanbul', '--timezone');
-  const endpointText = values.endpoint ?? env['DIYALOG_API_ENDPOINT']?.trim();
-  const demo = values.demo || !endpointText;
-  const concurrencyText = values.concurrency ?? env['DIYALOG_CONCURRENCY']?.trim();
-  const concurrencySetting = values.concurrency === undefined ? 'DIYALOG_CONCURRENCY' : '--concurrency';
-  const api: ApiConfig = {
-    endpoint:
-      demo || !endpointText
-        ? ''
-        : endpointSetting(endpointText, values.endpoint ? '--endpoint' : 'DIYALOG_API_ENDPOINT'),
-    signatureVariant: signatureVariantFromEnv(env),
-    concurrency: concurrencyText
-      ? integerValue(concurrencyText, concurrencySetting, 1, MAX_CONCURRENCY)
-      : DEFAULT_CONCURRENCY,
-    timeZone,
+  const sources = {
+    flags: { endpoint: values.endpoint, concurrency: values.concurrency, timeZone: values.timezone },
+    env,
   };
+  const endpoint = endpointFrom(sources);
+  const demo = values.demo || endpoint === undefined;
+  const api: ApiConfig = {
+    endpoint: values.demo || endpoint === undefined ? '' : endpoint,
+    ...apiSettingsFrom(sources),
+  };
+  const timeZone = api.timeZone;
   if (values.out.trim() === '') throw new ConfigError('--out', 'is empty; give a folder or s3://bucket/prefix');
   return {
     request: { days: requestedDays(values, timeZone, now) },
@@ -189,7 +175,7 @@ function requestedDays(
     }
     const from = rethrowAs('--from', () => parseDay(values.from));
     const to = rethrowAs('--to', () => parseDay(values.to));
-    return rethrowAs('--from/--to', () => daysInRange(from, to, { maxDays: MAX_RANGE_DAYS }));
+    return rethrowAs('--from/--to', () => daysInRange(from, to, { maxDays: LIMITS.maxRangeDays }));
   }
   return [previousDay(now, zone)];
 }

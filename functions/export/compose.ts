@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerCredentials } from './aws/secrets-manager-credentials.js';
-import type { ApiConfig } from './core/config.js';
+import type { ApiConfig } from './settings.js';
 import { ConfigError } from './core/errors.js';
 import type { DayExportContext } from './core/export-day.js';
 import type { ObjectStore } from './core/ports.js';

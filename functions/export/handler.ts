@@ -2,12 +2,12 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createStore, exportContext, secretsManagerCredentials, type ContextParts } from './compose.js';
-import { lambdaConfigFromEnv, type Environment, type LambdaConfig } from './core/config.js';
+import { lambdaConfigFromEnv, type Environment, type LambdaConfig } from './settings.js';
 import { DeadlineError, ExportError } from './core/errors.js';
 import { requestFromEvent } from './core/event.js';
 import type { ObjectStore } from './core/ports.js';
 import { newRunId, runExport, type DayResult } from './core/run.js';
-import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from './core/telemetry.js';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../contract/telemetry.js';
 import type { CredentialsProvider } from './diyalog/credentials.js';
 
 /** What a run returns to its invoker, one entry per day. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { TABLE_NAME } from '../export/core/layout.js';
+import { TABLE_NAME } from '../contract/layout.js';
 import { COMPATIBILITY_MACROS, QueryError, runReadOnlyQuery } from './engine.js';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from './format.js';
 import { processIo, type LineIo } from '../shared/line-io.js';

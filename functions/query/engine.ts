@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
-import { TABLE_NAME } from '../export/core/layout.js';
-import { PARTITION_KEY, SESSION_COLUMNS } from '../export/core/schema.js';
+import { TABLE_NAME } from '../contract/layout.js';
+import { PARTITION_KEY, SESSION_COLUMNS } from '../contract/schema.js';
 import { resultTable, type ResultTable } from './format.js';
 
 /** A problem the user can fix (bad SQL, no export yet); its message is one line, shown as is. */

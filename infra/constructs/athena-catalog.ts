@@ -3,8 +3,8 @@ import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TABLE_NAME } from '../../functions/export/core/layout.js';
-import { DT_FORMAT, PARTITION_KEY, glueColumns } from '../../functions/export/core/schema.js';
+import { TABLE_NAME } from '../../functions/contract/layout.js';
+import { DT_FORMAT, PARTITION_KEY, glueColumns } from '../../functions/contract/schema.js';
 import { namedQueries } from '../athena-queries.js';
 
 /** Largest scan one query of the workgroup may make: a guard against a query that forgets the `dt` filter. */

@@ -15,7 +15,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/export/core/telemetry.js';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/contract/telemetry.js';
 
 /** How long without a landed day before the freshness alarm fires: a nightly run plus two hours of slack. */
 export const FRESHNESS_WINDOW_HOURS = 26;

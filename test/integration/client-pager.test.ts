@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiyalogClient } from '../../functions/export/diyalog/client.js';
 import { staticCredentials } from '../../functions/export/diyalog/credentials.js';
-import type { SignatureVariant } from '../../functions/export/diyalog/sign.js';
+import type { SignatureVariant } from '../../functions/contract/settings.js';
 import { collect, sortIds } from '../support/collect.js';
 import {
   BOUND_SEMANTICS,
@@ -10,7 +10,7 @@ import {
   TRANSIENT_FAULTS,
   type RunningSimulator,
   type SimSession,
-} from '../simulator/index.js';
+} from '../../functions/demo/index.js';
 
 const START = Date.UTC(2025, 10, 22, 21, 0, 0); // 2025-11-23T00:00 in Istanbul
 const END = START + 86_400_000;

@@ -2,8 +2,14 @@ import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../functions/export/cli.js';
-import { dayWindow, parseDay, parseTimeZone } from '../../functions/export/core/days.js';
-import { generateSessions, startSimulator, type RunningSimulator, type SimSession } from '../simulator/index.js';
+import { dayWindow } from '../../functions/export/core/days.js';
+import { parseDay, parseTimeZone } from '../../functions/contract/calendar.js';
+import {
+  generateSessions,
+  startSimulator,
+  type RunningSimulator,
+  type SimSession,
+} from '../../functions/demo/index.js';
 import { expectedRows } from '../support/expected-rows.js';
 import { duckdb, readSessions } from '../support/parquet-reader.js';
 import { startLocalS3 } from '../support/s3.js';

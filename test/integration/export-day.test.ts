@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dayWindow, parseDay, parseTimeZone } from '../../functions/export/core/days.js';
+import { dayWindow } from '../../functions/export/core/days.js';
+import { parseDay, parseTimeZone } from '../../functions/contract/calendar.js';
 import type { RequestWindow } from '../../functions/export/core/errors.js';
 import { exportDay, type DayExportContext } from '../../functions/export/core/export-day.js';
 import type { Page, PageSource } from '../../functions/export/core/ports.js';

@@ -1,9 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dayWindow, parseDay, parseTimeZone } from '../../functions/export/core/days.js';
+import { dayWindow } from '../../functions/export/core/days.js';
+import { parseDay, parseTimeZone } from '../../functions/contract/calendar.js';
 import { createHandler } from '../../functions/export/handler.js';
-import { generateSessions, startSimulator, type RunningSimulator } from '../simulator/index.js';
+import { generateSessions, startSimulator, type RunningSimulator } from '../../functions/demo/index.js';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
 import { capturedTelemetry } from '../support/telemetry.js';
 import { readSessions } from '../support/parquet-reader.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../functions/export/cli.js';
-import { SESSION_COLUMNS, type AthenaType } from '../../functions/export/core/schema.js';
+import { SESSION_COLUMNS, type AthenaType } from '../../functions/contract/schema.js';
 import { runQuery } from '../../functions/query/cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import type { SignatureVariant } from '../../functions/contract/settings.js';
 import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { formatDlgDate, signRequest, type SignatureVariant } from '../../functions/export/diyalog/sign.js';
+import { formatDlgDate, signRequest } from '../../functions/export/diyalog/sign.js';
 import {
   API_PATH,
   DOCUMENTED_HELP_STATES,
@@ -13,7 +14,7 @@ import {
   type RunningSimulator,
   type SimSession,
   type SimulatorOptions,
-} from '../simulator/index.js';
+} from '../../functions/demo/index.js';
 
 const KEY = { accessKeyId: 'AK-SIM-1', accessKeySecret: 'sim-secret-0123456789' };
 const REQUESTER = 'etl-test';

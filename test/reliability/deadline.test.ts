@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, dayWindow } from '../../functions/export/core/days.js';
-import { generateSessions, startSimulator, type RunningSimulator } from '../simulator/index.js';
+import { generateSessions, startSimulator, type RunningSimulator } from '../../functions/demo/index.js';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
 import { record, writeReportIfAsked } from './figures.js';
 import { DAY, KEYS, lambda, partitionKey, ZONE } from './harness.js';

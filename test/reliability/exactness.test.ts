@@ -7,7 +7,7 @@ import {
   type BoundSemantics,
   type Fault,
   type RunningSimulator,
-} from '../simulator/index.js';
+} from '../../functions/demo/index.js';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
 import { useTempDirs } from '../support/temp-dir.js';
 import { record, writeReportIfAsked } from './figures.js';

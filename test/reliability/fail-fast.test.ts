@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../functions/export/cli.js';
-import { startSimulator, type RunningSimulator } from '../simulator/index.js';
+import { startSimulator, type RunningSimulator } from '../../functions/demo/index.js';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
 import { useTempDirs } from '../support/temp-dir.js';
 import { record, writeReportIfAsked } from './figures.js';

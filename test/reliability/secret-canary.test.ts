@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../simulator/index.js';
+import { startSimulator, type RunningSimulator } from '../../functions/demo/index.js';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
 import { useTempDirs } from '../support/temp-dir.js';
 import { record, writeReportIfAsked } from './figures.js';

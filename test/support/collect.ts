@@ -1,4 +1,5 @@
-import { harvestDay, type DayHarvest } from '../../functions/export/core/harvest-day.js';
+import { harvestDay, type DayHarvest } from '../../functions/export/core/paging/harvest-day.js';
+import type { TimeWindow } from '../../functions/export/core/days.js';
 import type { PageSource } from '../../functions/export/core/ports.js';
 import {
   IntervalCursor,
@@ -6,13 +7,12 @@ import {
   type KeyedSession,
   type PageIntervalOptions,
   type TieOverflow,
-  type TimeWindow,
-  type UnusableItem,
-} from '../../functions/export/diyalog/pager.js';
+  type RejectedItem,
+} from '../../functions/export/core/paging/interval-cursor.js';
 
 export interface Collected {
   ids: bigint[];
-  unusable: UnusableItem[];
+  unusable: RejectedItem[];
   overflows: TieOverflow[];
   outOfWindow: number;
   pages: number;

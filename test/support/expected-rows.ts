@@ -1,4 +1,4 @@
-import type { SimSession } from '../simulator/index.js';
+import type { SimSession } from '../../functions/demo/index.js';
 
 /** The row DuckDB should read back for a session (see readSessions): 64-bit values as decimal strings. */
 export function expectedRow(s: SimSession): Record<string, unknown> {

@@ -1,8 +1,8 @@
 import type { RequestWindow } from '../../functions/export/core/errors.js';
 import type { Page, PageSource } from '../../functions/export/core/ports.js';
-import { createRandom, selects, type BoundSemantics } from '../simulator/index.js';
+import { createRandom, selects, type BoundSemantics } from '../../functions/demo/index.js';
 
-export { BOUND_SEMANTICS, type BoundSemantics } from '../simulator/index.js';
+export { BOUND_SEMANTICS, type BoundSemantics } from '../../functions/demo/index.js';
 
 export interface FakeSession {
   readonly onlineHelpId: bigint;

@@ -1,4 +1,4 @@
-import type { AthenaType } from './schema.js';
+import type { AthenaType } from '../../contract/schema.js';
 
 /**
  * One column of a day's rows, stored slot by slot in typed arrays rather than as a JavaScript value per row.

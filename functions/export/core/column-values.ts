@@ -1,4 +1,4 @@
-import { SESSION_COLUMNS, type AthenaType, type SessionRow } from './schema.js';
+import { SESSION_COLUMNS, type AthenaType, type SessionRow } from '../../contract/schema.js';
 
 /**
  * What each column can hold, beyond its TypeScript type: the ranges of the Athena types and well-formed text.

@@ -1,7 +1,7 @@
 import { columnStoreFor, type ColumnStore } from './column-store.js';
 import { rowProblem } from './column-values.js';
-import { jsonText } from './json-object.js';
-import { SESSION_COLUMNS, type SessionRow } from './schema.js';
+import { jsonText } from './json.js';
+import { SESSION_COLUMNS, type SessionRow } from '../../contract/schema.js';
 
 /** A day's sessions once every page is in: one row per id, in the order they are written to the file. */
 export interface DistinctRows {

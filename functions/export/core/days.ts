@@ -13,22 +13,15 @@
  * 00:01 → 23:01). In the second case the stretch in which the clock first showed the new day (a minute there)
  * lies in the previous day's window: the one place where a window holds instants {@link dayOf} assigns elsewhere.
  */
+import { utcMidnight, type CalendarDay, type TimeZone } from '../../contract/calendar.js';
 import { ExportError } from './errors.js';
 
-declare const calendarDayBrand: unique symbol;
-declare const timeZoneBrand: unique symbol;
-
-/** A real proleptic-Gregorian date `YYYY-MM-DD`, years 0001–9999. Obtain one from {@link parseDay}. */
-export type CalendarDay = string & { readonly [calendarDayBrand]: true };
-
-/** An IANA time zone name the runtime knows, e.g. `Europe/Istanbul` or `UTC`. Obtain one from {@link parseTimeZone}. */
-export type TimeZone = string & { readonly [timeZoneBrand]: true };
-
-/** A half-open interval of instants in epoch milliseconds: `start <= t < end`. */
-export interface DayWindow {
-  /** The first instant of the day. */
+/**
+ * A half-open interval of instants in epoch milliseconds, `start <= t < end`: a day's (see {@link dayWindow}) or
+ * a part of it that one pager pages. Empty when `start === end`.
+ */
+export interface TimeWindow {
   readonly start: number;
-  /** The first instant of the next day (exclusive). Equals `start` only for a day the zone skipped entirely. */
   readonly end: number;
 }
 
@@ -40,15 +33,6 @@ const MS_PER_DAY = 86_400_000;
 const MAX_EPOCH_MS = 8.64e15;
 /** Every UTC offset in tzdata, local mean time included, lies well within this bound. */
 const MAX_OFFSET_MS = 18 * MS_PER_HOUR;
-
-const DAY_FORMAT = 'YYYY-MM-DD (e.g. 2025-01-31)';
-const ZONE_EXAMPLE = 'an IANA name such as Europe/Istanbul or UTC';
-
-/**
- * Whether a name is a fixed UTC offset rather than a place. Numeric offsets are not IANA names (and whether `Intl`
- * takes them depends on the Node.js version); `Etc/GMT±N` inverts the sign. Both pin an offset the place may change.
- */
-const FIXED_OFFSET = /^(?:[+\-\u2212]\d|(?:Etc\/)?GMT[+-]\d)/i;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -70,11 +54,6 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
     formatters.set(zone, formatter);
   }
   return formatter;
-}
-
-/** UTC midnight of a proleptic-Gregorian date; unlike `Date.UTC`, years 0–99 are not taken as 1900–1999. */
-function utcMidnight(year: number, month: number, day: number): number {
-  return new Date(0).setUTCFullYear(year, month - 1, day);
 }
 
 /** The local wall-clock reading at `instant` in `zone`, encoded as the UTC instant with the same reading. */
@@ -129,84 +108,12 @@ function dayAtUtcMidnight(ms: number): CalendarDay | undefined {
   return new Date(ms).toISOString().slice(0, 10) as CalendarDay;
 }
 
-function quote(value: unknown): string {
-  if (value === null) return 'null';
-  return typeof value === 'string' ? JSON.stringify(value) : typeof value;
-}
-
-/**
- * Validates a calendar day written as `YYYY-MM-DD`: four-digit year 0001–9999, two-digit month and day, and a
- * date that exists (no 2025-02-30). Surrounding whitespace is not trimmed.
- *
- * @throws {@link ExportError} naming what is wrong and the expected format.
- */
-export function parseDay(text: unknown): CalendarDay {
-  if (typeof text !== 'string') {
-    throw new ExportError(`Invalid day: expected a string in the form ${DAY_FORMAT}, got ${quote(text)}.`);
-  }
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (match === null) throw new ExportError(`Invalid day ${quote(text)}: expected ${DAY_FORMAT}.`);
-  const [, yearText = '', monthText = '', dayText = ''] = match;
-  const year = Number(yearText);
-  const month = Number(monthText);
-  const day = Number(dayText);
-  if (year < 1) throw new ExportError(`Invalid day ${quote(text)}: years start at 0001; expected ${DAY_FORMAT}.`);
-  if (month < 1 || month > 12) {
-    throw new ExportError(`Invalid day ${quote(text)}: month ${monthText} is not 01–12; expected ${DAY_FORMAT}.`);
-  }
-  // Day 0 of the next month is the last day of this one.
-  const daysInMonth = new Date(utcMidnight(year, month + 1, 0)).getUTCDate();
-  if (day < 1 || day > daysInMonth) {
-    throw new ExportError(
-      `Invalid day ${quote(text)}: ${yearText}-${monthText} has days 01–${daysInMonth}; expected ${DAY_FORMAT}.`,
-    );
-  }
-  return text as CalendarDay;
-}
-
-/**
- * Validates an IANA time zone name against the runtime's ICU data, e.g. `Europe/Istanbul`, `America/New_York`,
- * `UTC`. Links (`US/Eastern`) are accepted and kept as given; matching is case-insensitive like `Intl`'s.
- * Fixed offsets (`+03:00`, `Etc/GMT-3`, `GMT+0`) are rejected: a nightly export's day belongs to a place, and an
- * offset silently stops matching it when the place's rules change (as Turkey's did in 2016).
- *
- * @throws {@link ExportError} naming the zone and what is expected.
- */
-export function parseTimeZone(text: unknown): TimeZone {
-  if (typeof text !== 'string' || text === '') {
-    throw new ExportError(`Invalid time zone ${quote(text)}: expected ${ZONE_EXAMPLE}.`);
-  }
-  if (FIXED_OFFSET.test(text)) {
-    throw new ExportError(
-      `Invalid time zone ${quote(text)}: a fixed UTC offset does not follow a place's rules; expected ${ZONE_EXAMPLE}.`,
-    );
-  }
-  try {
-    formatterFor(text);
-  } catch (error) {
-    throw new ExportError(`Unknown time zone ${quote(text)}: expected ${ZONE_EXAMPLE}.`, { cause: error });
-  }
-  return text as TimeZone;
-}
-
-/**
- * Asserts that `zone` is a valid IANA time zone name; see {@link parseTimeZone} for what is accepted.
- *
- * @throws {@link ExportError} naming the zone and what is expected.
- */
-export function assertTimeZone(zone: unknown): asserts zone is TimeZone {
-  parseTimeZone(zone);
-}
-
-/** The zone the export uses when none is configured. */
-export const DEFAULT_TIME_ZONE: TimeZone = parseTimeZone('Europe/Istanbul');
-
 /**
  * The instants of one local calendar day in `zone`: `[first instant of day, first instant of the next day)` in
- * epoch milliseconds. Consecutive days tile: `dayWindow(d).end === dayWindow(addDays(d, 1)).start`.
+ * epoch milliseconds; empty only for a day the zone skipped entirely. Consecutive days tile: `dayWindow(d).end === dayWindow(addDays(d, 1)).start`.
  * Takes tens of microseconds once the zone's formatter exists (~0.1 ms on a transition day).
  */
-export function dayWindow(day: CalendarDay, zone: TimeZone): DayWindow {
+export function dayWindow(day: CalendarDay, zone: TimeZone): TimeWindow {
   const midnight = Date.parse(day);
   return {
     start: dayStart(zone, midnight),

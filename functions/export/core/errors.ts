@@ -3,6 +3,7 @@
  * single line that says what went wrong and what to do. Messages never contain the access key secret or a
  * signature.
  */
+import { InvalidValueError, SettingError } from '../../contract/errors.js';
 
 /** The interval one API request asked for, in epoch milliseconds, as sent. */
 export interface RequestWindow {
@@ -24,6 +25,22 @@ export class ConfigError extends ExportError {
   constructor(setting: string, message: string, options?: ErrorOptions) {
     super(`${setting}: ${message}`, options);
     this.setting = setting;
+  }
+}
+
+/**
+ * Runs a parser and reports what it refuses as a {@link ConfigError} of `setting`: a contract validator's
+ * {@link SettingError} keeps its own setting name; a value parser's or the core's error gets `setting`.
+ */
+export function rethrowAs<T>(setting: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof SettingError) throw new ConfigError(error.setting, error.problem, { cause: error });
+    if (error instanceof InvalidValueError || (error instanceof ExportError && !(error instanceof ConfigError))) {
+      throw new ConfigError(setting, error.message, { cause: error });
+    }
+    throw error;
   }
 }
 
@@ -71,6 +88,11 @@ export class SignatureRejectedError extends ApiError {
 /** The run stopped before the Lambda's hard timeout, so that no write is cut off; the day can be re-run. */
 export class DeadlineError extends ExportError {
   override name = 'DeadlineError';
+}
+
+/** Reading or writing the export root failed; the message says which operation, on what, and why. */
+export class StoreError extends ExportError {
+  override name = 'StoreError';
 }
 
 /** The pager could not make progress through an interval. */

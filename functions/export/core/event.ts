@@ -1,7 +1,8 @@
-import { addDays, daysInRange, parseDay, previousDay, type CalendarDay, type TimeZone } from './days.js';
-import { ConfigError } from './errors.js';
-import { MAX_RANGE_DAYS, rethrowAs } from './config.js';
-import { jsonObject } from './json-object.js';
+import { addDays, daysInRange, previousDay } from './days.js';
+import { parseDay, type CalendarDay, type TimeZone } from '../../contract/calendar.js';
+import { LIMITS } from '../../contract/settings.js';
+import { ConfigError, rethrowAs } from './errors.js';
+import { jsonObject } from './json.js';
 import type { ExportRequest } from './run.js';
 
 const EXPECTED =
@@ -17,7 +18,7 @@ export interface ScheduleSettings {
  * - `{}` or `{"scheduledTime": ISO}`: yesterday (relative to the schedule's time, else to `now`) in the zone,
  *   then the `lookbackDays` days before it, newest first so that the most recent day lands first;
  * - `{"date": "YYYY-MM-DD"}`: that day;
- * - `{"from", "to"}`: each day of the inclusive range, oldest first, at most {@link MAX_RANGE_DAYS}.
+ * - `{"from", "to"}`: each day of the inclusive range, oldest first, at most `LIMITS.maxRangeDays`.
  * Anything else is refused with a message that shows the accepted shapes.
  */
 export function requestFromEvent(event: unknown, settings: ScheduleSettings, now: number): ExportRequest {
@@ -35,7 +36,7 @@ export function requestFromEvent(event: unknown, settings: ScheduleSettings, now
     case 'from,to': {
       const from = dayField(fields['from'], 'event.from');
       const to = dayField(fields['to'], 'event.to');
-      return { days: rethrowAs('event', () => daysInRange(from, to, { maxDays: MAX_RANGE_DAYS })) };
+      return { days: rethrowAs('event', () => daysInRange(from, to, { maxDays: LIMITS.maxRangeDays })) };
     }
     default:
       throw new ConfigError('event', `has the fields {${keys}}; ${EXPECTED}`);

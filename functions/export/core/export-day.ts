@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { TieOverflow } from '../diyalog/pager.js';
-import { dayWindow, type CalendarDay, type TimeZone } from './days.js';
+import type { RejectedItem, TieOverflow } from './paging/interval-cursor.js';
+import { dayWindow } from './days.js';
+import type { CalendarDay, TimeZone } from '../../contract/calendar.js';
 import { DayRows } from './day-rows.js';
-import { harvestDay } from './harvest-day.js';
-import { jsonText } from './json-object.js';
-import { manifestKey, PARQUET_CONTENT_TYPE, partitionObjectKey, partitionPrefix, rejectsKey } from './layout.js';
+import { harvestDay } from './paging/harvest-day.js';
+import { jsonText } from './json.js';
+import {
+  manifestKey,
+  PARQUET_CONTENT_TYPE,
+  partitionObjectKey,
+  partitionPrefix,
+  rejectsKey,
+} from '../../contract/layout.js';
 import type { ObjectStore, PageSource } from './ports.js';
-import { toSessionRow, type RejectedRecord } from './records.js';
-import type { SessionRow } from './schema.js';
+import { toSessionRow } from './records.js';
+import type { SessionRow } from '../../contract/schema.js';
 
 export interface DayExportContext {
   readonly source: PageSource;
@@ -58,7 +65,7 @@ export async function exportDay(day: CalendarDay, context: DayExportContext): Pr
   const startedAt = context.now();
   const window = dayWindow(day, context.timeZone);
   const received = new DayRows();
-  const invalid: RejectedRecord[] = [];
+  const invalid: RejectedItem[] = [];
   const harvest = await harvestDay(context.source, window, {
     concurrency: context.concurrency,
     ...(context.signal ? { signal: context.signal } : {}),
@@ -113,7 +120,7 @@ export async function exportDay(day: CalendarDay, context: DayExportContext): Pr
   return summary;
 }
 
-function rejectsJsonLines(day: CalendarDay, runId: string, rejected: readonly RejectedRecord[]): Uint8Array {
+function rejectsJsonLines(day: CalendarDay, runId: string, rejected: readonly RejectedItem[]): Uint8Array {
   const lines = rejected.map((r) => jsonText({ day, runId, reason: r.reason, item: r.item }));
   return new TextEncoder().encode(`${lines.join('\n')}\n`);
 }

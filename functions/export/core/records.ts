@@ -1,15 +1,9 @@
-import type { KeyedSession } from '../diyalog/pager.js';
-import { parseEpochMillis, parseInteger } from '../diyalog/fields.js';
+import type { KeyedSession, RejectedItem } from './paging/interval-cursor.js';
+import { parseEpochMillis, parseInteger } from './fields.js';
 import { rowProblem } from './column-values.js';
-import type { SessionRow } from './schema.js';
+import type { SessionRow } from '../../contract/schema.js';
 
-/** A raw item that did not become a row, with the reason; it is written to the rejects output, not dropped. */
-export interface RejectedRecord {
-  readonly reason: string;
-  readonly item: unknown;
-}
-
-export type RecordOutcome = { readonly row: SessionRow } | RejectedRecord;
+export type RecordOutcome = { readonly row: SessionRow } | RejectedItem;
 
 class FieldError extends Error {}
 

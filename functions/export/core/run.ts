@@ -1,4 +1,4 @@
-import type { CalendarDay } from './days.js';
+import type { CalendarDay } from '../../contract/calendar.js';
 import { exportDay, type DayExportContext, type DaySummary } from './export-day.js';
 
 /** The days one run exports: built from a Lambda event or from CLI flags, the same for both. */

@@ -1,10 +1,11 @@
+import type { SignatureVariant } from '../../contract/settings.js';
 import { isInteger, isSafeNumber, parse as parseLosslessJson } from 'lossless-json';
 import { ApiError, ClockSkewError, SignatureRejectedError, type RequestWindow } from '../core/errors.js';
 import type { Page, PageSource } from '../core/ports.js';
 import type { CredentialsProvider } from './credentials.js';
 import { reportUrl } from './endpoint.js';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
-import { formatDlgDate, signRequest, type Credentials, type SignatureVariant } from './sign.js';
+import { formatDlgDate, signRequest, type Credentials } from './sign.js';
 
 const CONTENT_TYPE = 'application/json';
 const SNIPPET_LENGTH = 200;

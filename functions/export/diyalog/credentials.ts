@@ -1,5 +1,5 @@
 import { ConfigError } from '../core/errors.js';
-import { jsonObject } from '../core/json-object.js';
+import { jsonObject } from '../core/json.js';
 import type { Credentials } from './sign.js';
 
 /** Supplies the API keys. Production reads them from Secrets Manager and caches them. */

@@ -1,14 +1,5 @@
 import { createHmac } from 'node:crypto';
-
-/**
- * How the body and the resource are joined in the string to sign. Diyalog's pseudo-code omits the newline
- * that its prose and worked example put there (spec §3.1); only a real server can tell which one it checks.
- */
-export type SignatureVariant = 'newline' | 'concat';
-
-export const SIGNATURE_VARIANTS: readonly SignatureVariant[] = ['newline', 'concat'];
-
-export const DEFAULT_SIGNATURE_VARIANT: SignatureVariant = 'newline';
+import type { SignatureVariant } from '../../contract/settings.js';
 
 /** The keys an integration gets from the Diyalog administrator, plus the audit identity it acts as. */
 export interface Credentials {

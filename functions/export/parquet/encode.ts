@@ -1,7 +1,7 @@
 import parquetjs from 'parquetjs-lite';
 
-import { SESSION_COLUMNS } from '../core/schema.js';
-import type { SessionRow } from '../core/schema.js';
+import { SESSION_COLUMNS } from '../../contract/schema.js';
+import type { SessionRow } from '../../contract/schema.js';
 import { createWriterSchema, WRITER_OPTIONS } from './settings.js';
 import { validateRow } from './validate.js';
 

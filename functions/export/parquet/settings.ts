@@ -62,7 +62,7 @@ import parquetjs from 'parquetjs-lite';
 import type { ParquetFieldDefinition, ParquetSchema, ParquetWriterOptions } from 'parquetjs-lite';
 import parquetTypes from 'parquetjs-lite/lib/types.js';
 
-import type { AthenaType, ColumnDefinition } from '../core/schema.js';
+import type { AthenaType, ColumnDefinition } from '../../contract/schema.js';
 
 /** Rows per data page. */
 export const PAGE_ROWS = 5_000;

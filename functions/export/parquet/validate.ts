@@ -1,6 +1,6 @@
 import { ExportError } from '../core/errors.js';
 import { rowProblem } from '../core/column-values.js';
-import type { SessionRow } from '../core/schema.js';
+import type { SessionRow } from '../../contract/schema.js';
 
 /** A session row cannot be written: one value is outside its column's type or range. Nothing was encoded. */
 export class InvalidRowError extends ExportError {

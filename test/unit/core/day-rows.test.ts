@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DayRows, preferredCopy } from '../../../functions/export/core/day-rows.js';
-import type { SessionRow } from '../../../functions/export/core/schema.js';
+import type { SessionRow } from '../../../functions/contract/schema.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;

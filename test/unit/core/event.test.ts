@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIME_ZONE, parseTimeZone } from '../../../functions/export/core/days.js';
+import { DEFAULTS } from '../../../functions/contract/settings.js';
+import { parseTimeZone } from '../../../functions/contract/calendar.js';
 import { ConfigError } from '../../../functions/export/core/errors.js';
 import { requestFromEvent, type ScheduleSettings } from '../../../functions/export/core/event.js';
 
-const ISTANBUL: ScheduleSettings = { timeZone: DEFAULT_TIME_ZONE, lookbackDays: 0 };
+const ISTANBUL: ScheduleSettings = { timeZone: DEFAULTS.timeZone, lookbackDays: 0 };
 /** 2025-11-24 00:30 in Istanbul, still 2025-11-23 21:30 in UTC. */
 const NOW = Date.parse('2025-11-23T21:30:00Z');
 /** A clock far from every event below, so that a test fails if `now` is used instead of the event. */
@@ -62,13 +63,13 @@ describe('requestFromEvent: scheduled runs', () => {
     [1, ['2025-11-23', '2025-11-22']],
     [3, ['2025-11-23', '2025-11-22', '2025-11-21', '2025-11-20']],
   ])('lookback %d adds the days before yesterday, newest first', (lookbackDays, expected) => {
-    const settings = { timeZone: DEFAULT_TIME_ZONE, lookbackDays };
+    const settings = { timeZone: DEFAULTS.timeZone, lookbackDays };
     expect(days({}, settings, NOW)).toEqual(expected);
     expect(days({ scheduledTime: '2025-11-24T01:30:00+03:00' }, settings)).toEqual(expected);
   });
 
   it('lookback crosses month and year boundaries', () => {
-    const settings = { timeZone: DEFAULT_TIME_ZONE, lookbackDays: 2 };
+    const settings = { timeZone: DEFAULTS.timeZone, lookbackDays: 2 };
     expect(days({ scheduledTime: '2025-01-02T00:30:00+03:00' }, settings)).toEqual([
       '2025-01-01',
       '2024-12-31',
@@ -111,7 +112,7 @@ describe('requestFromEvent: scheduled runs', () => {
 
 describe('requestFromEvent: explicit days', () => {
   it('{"date"} exports that day only, ignoring lookback and now', () => {
-    expect(days({ date: '2025-02-28' }, { timeZone: DEFAULT_TIME_ZONE, lookbackDays: 3 })).toEqual(['2025-02-28']);
+    expect(days({ date: '2025-02-28' }, { timeZone: DEFAULTS.timeZone, lookbackDays: 3 })).toEqual(['2025-02-28']);
   });
 
   it('{"from","to"} exports each day of the inclusive range, oldest first', () => {

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RequestWindow } from '../../../functions/export/core/errors.js';
-import { splitWindow } from '../../../functions/export/core/harvest-day.js';
+import { splitWindow } from '../../../functions/export/core/paging/harvest-day.js';
 import type { Page, PageSource } from '../../../functions/export/core/ports.js';
-import { PAGE_SIZE, type TimeWindow } from '../../../functions/export/diyalog/pager.js';
+import { PAGE_SIZE } from '../../../functions/export/core/paging/interval-cursor.js';
+import type { TimeWindow } from '../../../functions/export/core/days.js';
 import { harvestAll, sortIds } from '../../support/collect.js';
 import { BOUND_SEMANTICS, FakeDiyalogApi, seededRandom, type FakeSession } from '../../support/fake-diyalog.js';
 

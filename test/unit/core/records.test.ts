@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { preferredCopy } from '../../../functions/export/core/day-rows.js';
-import { toSessionRow, type RecordOutcome, type RejectedRecord } from '../../../functions/export/core/records.js';
-import type { SessionRow } from '../../../functions/export/core/schema.js';
-import type { KeyedSession } from '../../../functions/export/diyalog/pager.js';
+import { toSessionRow, type RecordOutcome } from '../../../functions/export/core/records.js';
+import type { SessionRow } from '../../../functions/contract/schema.js';
+import type { KeyedSession, RejectedItem } from '../../../functions/export/core/paging/interval-cursor.js';
 
 const ID = 9_007_199_254_740_993n; // beyond 2^53
 const REQUESTED = 1_763_900_000_000;
@@ -47,7 +47,7 @@ function rowOf(outcome: RecordOutcome): SessionRow {
   return outcome.row;
 }
 
-function rejectOf(outcome: RecordOutcome): RejectedRecord {
+function rejectOf(outcome: RecordOutcome): RejectedItem {
   if ('row' in outcome) throw new Error('expected a reject, got a row');
   return outcome;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 
-import { DT_FORMAT, glueColumns, PARTITION_KEY, SESSION_COLUMNS } from '../../../functions/export/core/schema.js';
-import type { SessionRow } from '../../../functions/export/core/schema.js';
+import { DT_FORMAT, glueColumns, PARTITION_KEY, SESSION_COLUMNS } from '../../../functions/contract/schema.js';
+import type { SessionRow } from '../../../functions/contract/schema.js';
 
 /** The contract: name, Athena type, required, and the API field the comment must cite. */
 const CONTRACT = [

@@ -4,7 +4,7 @@ import type { RequestWindow } from '../../../functions/export/core/errors.js';
 import { DiyalogClient } from '../../../functions/export/diyalog/client.js';
 import { staticCredentials } from '../../../functions/export/diyalog/credentials.js';
 import type { PageSource } from '../../../functions/export/core/ports.js';
-import type { TimeWindow } from '../../../functions/export/diyalog/pager.js';
+import type { TimeWindow } from '../../../functions/export/core/days.js';
 import { harvestAll, sortIds } from '../../support/collect.js';
 import {
   BOUND_SEMANTICS,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestWindow } from '../../../functions/export/core/errors.js';
 import type { Page, PageSource } from '../../../functions/export/core/ports.js';
-import { IntervalCursor } from '../../../functions/export/diyalog/pager.js';
+import { IntervalCursor } from '../../../functions/export/core/paging/interval-cursor.js';
 import { collect, sortIds } from '../../support/collect.js';
 import { BOUND_SEMANTICS, FakeDiyalogApi, seededRandom, type FakeSession } from '../../support/fake-diyalog.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { parseDay } from '../../../functions/export/core/days.js';
-import { partitionPrefix, TABLE_NAME } from '../../../functions/export/core/layout.js';
-import { DT_FORMAT, glueColumns, PARTITION_KEY, SESSION_COLUMNS } from '../../../functions/export/core/schema.js';
+import { parseDay } from '../../../functions/contract/calendar.js';
+import { partitionPrefix, TABLE_NAME } from '../../../functions/contract/layout.js';
+import { DT_FORMAT, glueColumns, PARTITION_KEY, SESSION_COLUMNS } from '../../../functions/contract/schema.js';
 import { namedQueries } from '../../../infra/athena-queries.js';
 import { onlyResource, synth } from './support.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../../functions/export/core/telemetry.js';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../../functions/contract/telemetry.js';
 import { arnOf, onlyResource, synth } from './support.js';
 
 const { template } = synth();

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import { manifestKey, partitionObjectKey, rejectsKey } from '../../../functions/export/core/layout.js';
-import { parseDay } from '../../../functions/export/core/days.js';
+import { manifestKey, partitionObjectKey, rejectsKey } from '../../../functions/contract/layout.js';
+import { parseDay } from '../../../functions/contract/calendar.js';
 import { ESM_BANNER, PARQUETJS_IMPLICIT_GLOBALS } from '../../../infra/esm-banner.js';
 import { arnOf, arnWithSuffix, onlyResource, synth } from './support.js';
 

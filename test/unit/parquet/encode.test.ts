@@ -14,8 +14,8 @@ import { parquetHeader } from 'hyparquet/src/column.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { DayRows } from '../../../functions/export/core/day-rows.js';
-import { SESSION_COLUMNS } from '../../../functions/export/core/schema.js';
-import type { SessionRow } from '../../../functions/export/core/schema.js';
+import { SESSION_COLUMNS } from '../../../functions/contract/schema.js';
+import type { SessionRow } from '../../../functions/contract/schema.js';
 import { encodeParquet } from '../../../functions/export/parquet/encode.js';
 import { PAGE_ROWS, ROW_GROUP_ROWS } from '../../../functions/export/parquet/settings.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { ExportError } from '../../../functions/export/core/errors.js';
-import type { SessionRow } from '../../../functions/export/core/schema.js';
+import type { SessionRow } from '../../../functions/contract/schema.js';
 import { encodeParquet } from '../../../functions/export/parquet/encode.js';
 import { InvalidRowError, validateRow } from '../../../functions/export/parquet/validate.js';
 

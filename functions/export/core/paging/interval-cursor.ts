@@ -1,19 +1,14 @@
-import { PagingError, type RequestWindow } from '../core/errors.js';
-import { jsonObject, jsonText } from '../core/json-object.js';
-import type { PageSource } from '../core/ports.js';
-import { parseEpochMillis, parseSessionId } from './fields.js';
+import type { TimeWindow } from '../days.js';
+import { PagingError, type RequestWindow } from '../errors.js';
+import { jsonObject, jsonText } from '../json.js';
+import type { PageSource } from '../ports.js';
+import { parseEpochMillis, parseSessionId } from '../fields.js';
 
 /** The server returns at most this many sessions per call (spec §1). */
 export const PAGE_SIZE = 20;
 
 /** Full pages in a row that may prove nothing before the pager gives up on an instant or an interval. */
 const MAX_STALLS = 3;
-
-/** A half-open interval of instants `[start, end)`, epoch milliseconds. */
-export interface TimeWindow {
-  readonly start: number;
-  readonly end: number;
-}
 
 /** A session as received, with the two fields the cursor relies on already parsed. */
 export interface KeyedSession {
@@ -23,8 +18,11 @@ export interface KeyedSession {
   readonly item: Readonly<Record<string, unknown>>;
 }
 
-/** An item that has no usable `onlineHelpId` or `helpRequestedAt`; it never moves the cursor. */
-export interface UnusableItem {
+/**
+ * A received item that did not become a row, with the reason: one without a usable `onlineHelpId` or
+ * `helpRequestedAt` (it never moves the cursor), or one a column cannot hold. It goes to the rejects output.
+ */
+export interface RejectedItem {
   readonly reason: string;
   readonly item: unknown;
 }
@@ -46,7 +44,7 @@ export interface PageOutcome {
   /** Sessions in the interval that this pager had not emitted before. */
   readonly sessions: readonly KeyedSession[];
   /** Unusable items not seen on an earlier page of this interval. */
-  readonly unusable: readonly UnusableItem[];
+  readonly unusable: readonly RejectedItem[];
   /** Items whose `helpRequestedAt` lies outside the window that was asked for (a misbehaving server). */
   readonly outOfWindow: number;
   readonly tieOverflow?: TieOverflow;
@@ -121,7 +119,7 @@ export class IntervalCursor {
     const request = this.nextRequest();
 
     const inRequest: KeyedSession[] = [];
-    const unusable: UnusableItem[] = [];
+    const unusable: RejectedItem[] = [];
     let outOfWindow = 0;
     for (const item of items) {
       const keyed = keySession(item);
@@ -200,7 +198,7 @@ export class IntervalCursor {
   }
 }
 
-function keySession(item: unknown): KeyedSession | UnusableItem {
+function keySession(item: unknown): KeyedSession | RejectedItem {
   const record = jsonObject(item);
   if (!record) return { reason: 'item is not a JSON object', item };
   const id = parseSessionId(record['onlineHelpId']);

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { text } from 'node:stream/consumers';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RequestWindow } from '../../functions/export/core/errors.js';
-import { DEFAULT_SIGNATURE_VARIANT, type SignatureVariant } from '../../functions/export/diyalog/sign.js';
+import type { RequestWindow } from '../export/core/errors.js';
+import { DEFAULTS, type SignatureVariant } from '../contract/settings.js';
 import { authenticate, type SimCredentials } from './auth.js';
 import {
   applyFault,
@@ -102,7 +102,7 @@ export interface RunningSimulator {
 
 const DEFAULT_SETTINGS: SimulatorSettings = {
   boundSemantics: 'inclusive',
-  signatureVariant: DEFAULT_SIGNATURE_VARIANT,
+  signatureVariant: DEFAULTS.signatureVariant,
   pageSize: 20,
   latencyMs: 0,
   clockOffsetMs: 0,

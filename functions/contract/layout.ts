@@ -1,4 +1,4 @@
-import type { CalendarDay } from './days.js';
+import type { CalendarDay } from './calendar.js';
 
 /**
  * The key layout below the export root. The table location holds Parquet only, because Athena reads every

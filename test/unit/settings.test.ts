@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { lambdaConfigFromEnv, type Environment, type LambdaConfig } from '../../../functions/export/core/config.js';
-import { ConfigError, ExportError } from '../../../functions/export/core/errors.js';
+import { lambdaConfigFromEnv, type Environment, type LambdaConfig } from '../../functions/export/settings.js';
+import { SettingError } from '../../functions/contract/errors.js';
+import { ConfigError, ExportError } from '../../functions/export/core/errors.js';
 
 const BASE: Environment = {
   DIYALOG_API_ENDPOINT: 'https://diyalog.example.com',
@@ -229,7 +230,7 @@ describe('lambdaConfigFromEnv', () => {
       ['Etc/GMT-3', 'fixed UTC offset'],
     ])('refuses %j', (value, detail) => {
       const error = expectRefused({ EXPORT_TIMEZONE: value }, 'EXPORT_TIMEZONE', detail);
-      expect(error.cause).toBeInstanceOf(ExportError);
+      expect(error.cause).toBeInstanceOf(SettingError);
     });
   });
 

@@ -1,17 +1,17 @@
-import type { PageSource } from './ports.js';
+import type { TimeWindow } from '../days.js';
+import type { PageSource } from '../ports.js';
 import {
   IntervalCursor,
   pageInterval,
   PAGE_SIZE,
   type KeyedSession,
   type TieOverflow,
-  type TimeWindow,
-} from '../diyalog/pager.js';
-import type { RejectedRecord } from './records.js';
+  type RejectedItem,
+} from './interval-cursor.js';
 
 /** What the pages of one day delivered, besides the sessions handed to {@link HarvestOptions.onSessions}. */
 export interface DayHarvest {
-  readonly unusable: RejectedRecord[];
+  readonly unusable: RejectedItem[];
   readonly tieOverflows: TieOverflow[];
   readonly pages: number;
   readonly requests: number;
@@ -70,7 +70,7 @@ export async function harvestDay(
   window: TimeWindow,
   { concurrency, onSessions, signal }: HarvestOptions,
 ): Promise<DayHarvest> {
-  const unusable: RejectedRecord[] = [];
+  const unusable: RejectedItem[] = [];
   const tieOverflows: TieOverflow[] = [];
   let pages = 0;
   let requests = 0;

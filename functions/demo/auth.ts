@@ -1,6 +1,7 @@
+import type { SignatureVariant } from '../contract/settings.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { computeSignature, type Credentials, type SignatureVariant } from '../../functions/export/diyalog/sign.js';
+import { computeSignature, type Credentials } from '../export/diyalog/sign.js';
 
 /** A key pair the simulator accepts. */
 export type SimCredentials = Pick<Credentials, 'accessKeyId' | 'accessKeySecret'>;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { RequestWindow } from '../../functions/export/core/errors.js';
+import type { RequestWindow } from '../export/core/errors.js';
 import { serialisePage, type SimSession } from './sessions.js';
 
 /**
