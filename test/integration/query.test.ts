@@ -207,6 +207,7 @@ describe('query command: output formats', () => {
     expect(status).toBe(0);
     expect(out.join('\n')).toMatch(/^Usage: npm run query -- "<SQL>"/);
     expect(out.join('\n')).toContain('approx_percentile(x, p) AS approx_quantile(x, p)');
+    expect(out.join('\n')).toContain('DuckDB may open files only below <root>/online_help/');
   });
 });
 
