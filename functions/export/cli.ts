@@ -96,7 +96,7 @@ export async function runCli(argv: readonly string[], env: Environment, io: Line
     );
     if (run.ok && options.demo && options.root.kind === 'local') {
       // Loaded only here: the demo's read-back needs DuckDB, a real export does not.
-      const { demoSummary } = await import('./demo-summary.js');
+      const { demoSummary } = await import('../query/demo-summary.js');
       for (const line of await demoSummary(store.locate(''))) io.out(line);
     }
     if (run.ok) return 0;

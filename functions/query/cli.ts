@@ -13,8 +13,13 @@ export const USAGE = `Usage: npm run query -- "<SQL>" [options]
 
 Runs one read-only SQL query (SELECT, WITH, DESCRIBE or SHOW) with DuckDB over a local export root, to
 try Athena SQL without AWS. The view online_help has the Athena table's columns, the partition column dt
-(a 'YYYY-MM-DD' string) last. Only <root>/online_help/dt=*/*.parquet is read, never _runs/ or _rejects/;
-nothing is written.
+(a 'YYYY-MM-DD' string) last, and reads <root>/online_help/dt=*/*.parquet.
+
+What is read: DuckDB may open files only below <root>/online_help/, symlinks and .. resolved. Any other
+file (_runs/, _rejects/, /etc/passwd, another folder's Parquet) and any URL (https://, s3://) is
+refused with a one-line SQL error; no extension is installed or loaded, nothing is downloaded or written.
+Statements other than queries (SET, PRAGMA, ATTACH, INSTALL, LOAD, COPY, …) are refused, and the
+configuration is locked, so SQL cannot lift these limits.
 
 Options:
   --root DIR               the local export root (default ./exports, as for npm run export -- --out).

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { TABLE_NAME } from '../contract/layout.js';
 import { PARTITION_KEY, SESSION_COLUMNS } from '../contract/schema.js';
@@ -28,21 +28,39 @@ const ATHENA_FUNCTIONS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Options fixed when the database is created, before any SQL runs.
+ *
+ * - No extension is installed or loaded on demand: an `https://` or `s3://` path, or a spatial function, would
+ *   otherwise make DuckDB download an extension into `~/.duckdb` or load one found there. (With external access
+ *   off, 1.5.6 already refuses these; the options keep that true should a version treat them apart.)
+ * - No temporary directory: nothing is spilled to disk, and DuckDB would otherwise add `./.tmp/` (in the current
+ *   folder) to the directories it may read once external access is off.
+ */
+const CREATE_OPTIONS: Readonly<Record<string, string>> = {
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+  temp_directory: '',
+};
+
+/**
  * Runs one read-only SQL statement in a fresh in-memory DuckDB (which writes nothing anywhere) against the view
- * `online_help` over the root's `online_help/dt=YYYY-MM-DD/*.parquet` files; `_runs/` and `_rejects/` are never read.
+ * `online_help` over the root's `online_help/dt=YYYY-MM-DD/*.parquet` files.
+ *
+ * DuckDB may open files only below `<root>/online_help/` (symlinks and `..` resolved), no URL and no extension,
+ * and the configuration is locked before the view exists, so neither the view nor the user's SQL can read
+ * `_runs/`, `_rejects/` or anything else; such a read fails with a Permission Error.
  *
  * @param root Absolute path of a local export root.
  * @throws {QueryError} when the root holds no partition or the SQL fails; other errors are bugs.
  */
 export async function runReadOnlyQuery(root: string, sql: string): Promise<ResultTable> {
-  const instance = await DuckDBInstance.create(':memory:');
+  const instance = await DuckDBInstance.create(':memory:', CREATE_OPTIONS);
   try {
     const connection = await instance.connect();
     try {
-      // Sessions are stored as UTC, and an Athena session's time zone is UTC too. (Not a create option: that runs
-      // before the built-in ICU extension that provides the setting is loaded.)
-      await connection.run("SET TimeZone = 'UTC'");
-      await createView(connection, root);
+      const tableFolder = join(root, TABLE_NAME);
+      await confineTo(connection, tableFolder);
+      await createView(connection, root, tableFolder);
       return await runStatement(connection, sql);
     } finally {
       connection.closeSync();
@@ -52,8 +70,20 @@ export async function runReadOnlyQuery(root: string, sql: string): Promise<Resul
   }
 }
 
-async function createView(connection: DuckDBConnection, root: string): Promise<void> {
-  const files = join(root, TABLE_NAME, `${PARTITION_KEY.name}=*`, '*.parquet');
+/** Sets the session up and then locks its configuration, so that no later statement can widen what is read. */
+async function confineTo(connection: DuckDBConnection, folder: string): Promise<void> {
+  // Sessions are stored as UTC, and an Athena session's time zone is UTC too. (Not a create option: that runs
+  // before the built-in ICU extension that provides the setting is loaded.)
+  await connection.run("SET TimeZone = 'UTC'");
+  // allowed_directories is refused as a create option, and must be set before external access is turned off,
+  // which refuses any later change of it. DuckDB resolves symlinks and `..` both here and in every path it opens.
+  await connection.run(`SET allowed_directories = [${sqlString(folder + sep)}]`);
+  await connection.run('SET enable_external_access = false');
+  await connection.run('SET lock_configuration = true');
+}
+
+async function createView(connection: DuckDBConnection, root: string, tableFolder: string): Promise<void> {
+  const files = join(tableFolder, `${PARTITION_KEY.name}=*`, '*.parquet');
   const found = await connection.runAndReadAll(`SELECT count(*) AS files FROM glob(${sqlString(files)})`);
   if (found.getRowsJS()[0]?.[0] === 0n) throw new QueryError(await noPartitionsMessage(root));
 
@@ -63,11 +93,14 @@ async function createView(connection: DuckDBConnection, root: string): Promise<v
   const columns = SESSION_COLUMNS.map(({ name, athenaType }) =>
     athenaType === 'timestamp' ? `CAST(${name} AS TIMESTAMPTZ) AS ${name}` : name,
   );
-  // dt as VARCHAR, like Athena's string partition key; DuckDB would otherwise infer a DATE.
-  await connection.run(
-    `CREATE VIEW ${TABLE_NAME} AS SELECT ${[...columns, PARTITION_KEY.name].join(', ')} ` +
-      `FROM read_parquet(${sqlString(files)}, hive_partitioning = true, ` +
-      `hive_types = {'${PARTITION_KEY.name}': 'VARCHAR'})`,
+  // dt as VARCHAR, like Athena's string partition key; DuckDB would otherwise infer a DATE. Creating the view reads
+  // the first file, which may be refused (a symlink out of the folder): reported like the same refusal later.
+  await sqlStep(() =>
+    connection.run(
+      `CREATE VIEW ${TABLE_NAME} AS SELECT ${[...columns, PARTITION_KEY.name].join(', ')} ` +
+        `FROM read_parquet(${sqlString(files)}, hive_partitioning = true, ` +
+        `hive_types = {'${PARTITION_KEY.name}': 'VARCHAR'})`,
+    ),
   );
   for (const macro of COMPATIBILITY_MACROS) await connection.run(`CREATE TEMP MACRO ${macro}`);
 }
@@ -121,13 +154,21 @@ async function sqlStep<T>(step: () => Promise<T>): Promise<T> {
 }
 
 /**
- * `SQL error:` and the first line of DuckDB's message, then a hint for an Athena habit if one applies, else
- * DuckDB's own suggestion line (`Did you mean …`, `Candidate bindings: …`); the caret diagram is dropped.
+ * `SQL error:` and the first line of DuckDB's message, then a hint for an Athena habit or a refused path if one
+ * applies, else DuckDB's own suggestion line (`Did you mean …`, `Candidate bindings: …`); the caret diagram is
+ * dropped.
  */
 function sqlErrorLine(message: string): string {
   const [first = '', second = ''] = message.replace(/^Failed to extract statements: /, '').split('\n');
   const suggestion = /^(Did you mean|Candidate bindings)/.test(second) ? second : '';
-  return ['SQL error:', first, athenaHint(message) ?? suggestion].filter(Boolean).join(' ');
+  return ['SQL error:', first, athenaHint(message) ?? confinementHint(first) ?? suggestion].filter(Boolean).join(' ');
+}
+
+/** DuckDB's "file system operations are disabled by configuration" says nothing of where reading is allowed. */
+function confinementHint(firstLine: string): string | undefined {
+  return /^Permission Error: Cannot access (file|directory) /.test(firstLine)
+    ? `Hint: the query command reads only the export root's ${TABLE_NAME}/ folder: no other file, no URL.`
+    : undefined;
 }
 
 function athenaHint(message: string): string | undefined {

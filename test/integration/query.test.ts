@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../functions/export/cli.js';
 import { SESSION_COLUMNS, type AthenaType } from '../../functions/contract/schema.js';
+import { demoSummary } from '../../functions/query/demo-summary.js';
 import { runQuery } from '../../functions/query/cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -206,6 +207,7 @@ describe('query command: output formats', () => {
     expect(status).toBe(0);
     expect(out.join('\n')).toMatch(/^Usage: npm run query -- "<SQL>"/);
     expect(out.join('\n')).toContain('approx_percentile(x, p) AS approx_quantile(x, p)');
+    expect(out.join('\n')).toContain('DuckDB may open files only below <root>/online_help/');
   });
 });
 
@@ -276,5 +278,160 @@ describe('query command: errors are one line with exit status 2', () => {
     expectOneLineError(await query(['SELECT', '1']), /^Expected the SQL as one quoted argument, got 2 .*Usage:/);
     expectOneLineError(await query(['SELECT 1', '--frmat', 'csv']), /^Unknown option '--frmat'\. Usage:/);
     expectOneLineError(await query(['SELECT 1', '--format', 'xml']), /^--format must be one of table, csv, json/);
+  });
+});
+
+describe('query command: reads the export and nothing else', () => {
+  /** A folder beside the root, holding a valid Parquet file as another export would. */
+  let elsewhere: string;
+  let foreignParquet: string;
+  /** The root's online_help/, the one folder the query command may read. */
+  let table: string;
+
+  beforeAll(async () => {
+    table = join(root, 'online_help');
+    elsewhere = await mkdtemp(join(tmpdir(), 'diyalog-elsewhere-'));
+    foreignParquet = join(elsewhere, 'sessions.parquet');
+    await copyFile(join(table, `dt=${DAYS[0]}`, 'sessions.parquet'), foreignParquet);
+    // Links inside the table folder that lead out of it; the view's dt=*/*.parquet matches neither.
+    await symlink('/etc/passwd', join(table, 'passwd.csv'));
+    await symlink(elsewhere, join(table, 'elsewhere'), 'dir');
+  });
+
+  afterAll(async () => {
+    await rm(elsewhere, { recursive: true, force: true });
+  });
+
+  function expectRefused(outcome: Outcome, pattern = /^SQL error: Permission Error: Cannot access /): void {
+    expect(outcome.out).toEqual([]);
+    expect(outcome.err).toHaveLength(1);
+    expect(outcome.err[0]).toMatch(pattern);
+    expect(outcome.err[0]).not.toContain('\n');
+    expect(outcome.status).toBe(2);
+  }
+
+  it.each([
+    ['/etc/passwd via read_csv', () => "SELECT * FROM read_csv('/etc/passwd', sep = ':')"],
+    ['/etc/passwd via read_text', () => "SELECT content FROM read_text('/etc/passwd')"],
+    ['/etc/passwd via read_blob', () => "SELECT content FROM read_blob('/etc/passwd')"],
+    ['Parquet outside the root via a replacement scan', () => `SELECT count(*) FROM '${foreignParquet}'`],
+    ['Parquet outside the root', () => `SELECT count(*) FROM read_parquet('${foreignParquet}')`],
+    ['parquet_metadata outside the root', () => `SELECT * FROM parquet_metadata('${foreignParquet}')`],
+    ['the root itself, beside the table', () => `SELECT * FROM glob('${root}/*')`],
+    ['_runs/ of the same root', () => `SELECT * FROM read_text('${root}/_runs/*/*')`],
+    ['.. out of the table', () => `SELECT * FROM read_text('${table}/../_runs/*/*')`],
+    [
+      '.. out of the root',
+      () => `SELECT count(*) FROM read_parquet('${table}/../../${basename(elsewhere)}/sessions.parquet')`,
+    ],
+    ['a symlink to a file outside', () => `SELECT * FROM read_csv('${table}/passwd.csv', sep = ':')`],
+    ['a symlink to a folder outside', () => `SELECT count(*) FROM read_parquet('${table}/elsewhere/sessions.parquet')`],
+  ])('refuses %s with a one-line SQL error, exit status 2', async (_, sql) => {
+    const outcome = await query([sql(), '--root', root]);
+    expectRefused(outcome);
+    expect(outcome.err[0]).toContain('Hint: the query command reads only');
+  });
+
+  it('refuses a partition folder that links out of the table, even when the view reads it first', async () => {
+    const linked = await tempDir();
+    await mkdir(join(linked, 'online_help', `dt=${DAYS[1]}`), { recursive: true });
+    await copyFile(
+      join(table, `dt=${DAYS[1]}`, 'sessions.parquet'),
+      join(linked, 'online_help', `dt=${DAYS[1]}`, 'sessions.parquet'),
+    );
+    await symlink(elsewhere, join(linked, 'online_help', `dt=${DAYS[0]}`), 'dir');
+    expectRefused(await query(['SELECT count(*) FROM online_help', '--root', linked]));
+  });
+
+  it('reads files of the table folder itself, the view through a symlinked root too', async () => {
+    expect(await rows(`SELECT count(*) AS files FROM glob('${table}/dt=*/*.parquet')`)).toEqual([{ files: '2' }]);
+    const linkedRoot = join(await tempDir(), 'root-link');
+    await symlink(root, linkedRoot, 'dir');
+    const { status, out } = await query([
+      'SELECT count(*) AS n FROM online_help',
+      '--root',
+      linkedRoot,
+      '--format',
+      'csv',
+    ]);
+    expect(status).toBe(0);
+    expect(out).toEqual(['n', String((exported.get(DAYS[0]) ?? 0) + (exported.get(DAYS[1]) ?? 0))]);
+  });
+
+  it('refuses URLs and extensions at once, installing nothing under $HOME/.duckdb', async () => {
+    // DuckDB finds ~/.duckdb through $HOME when it installs an extension; a fresh HOME shows whether it tried.
+    const home = await tempDir();
+    const realHome = process.env['HOME'];
+    process.env['HOME'] = home;
+    try {
+      for (const sql of [
+        "SELECT * FROM read_parquet('https://example.com/online_help/sessions.parquet')",
+        "SELECT * FROM read_csv('http://127.0.0.1:9/passwd.csv')",
+        "SELECT * FROM read_parquet('s3://bucket/online_help/dt=2025-11-23/sessions.parquet')",
+        "SELECT * FROM read_json('hf://datasets/x/y.json')",
+      ]) {
+        const started = performance.now();
+        const outcome = await query([sql, '--root', root]);
+        expect(performance.now() - started, sql).toBeLessThan(2_000);
+        expectRefused(outcome);
+      }
+      const started = performance.now();
+      // Spatial is not built in: DuckDB names the extension but neither installs nor loads it.
+      expectRefused(await query(['SELECT st_point(1, 2)', '--root', root]), /^SQL error: Catalog Error: .*st_point/);
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(await readdir(home)).toEqual([]);
+    } finally {
+      if (realHome === undefined) delete process.env['HOME'];
+      else process.env['HOME'] = realHome;
+    }
+  });
+
+  it.each([
+    ['SET enable_external_access = true', () => 'SET enable_external_access = true'],
+    ['RESET enable_external_access', () => 'RESET enable_external_access'],
+    ['SET allowed_directories', () => "SET allowed_directories = ['/']"],
+    ['SET lock_configuration = false', () => 'SET lock_configuration = false'],
+    ['SET autoinstall_known_extensions', () => 'SET autoinstall_known_extensions = true'],
+    ['PRAGMA', () => 'PRAGMA enable_external_access'],
+    ['a SET inside query()', () => "SELECT * FROM query('SET enable_external_access = true')"],
+    ['ATTACH', () => `ATTACH '${elsewhere}/attached.duckdb'`],
+    ['INSTALL', () => 'INSTALL httpfs'],
+    ['LOAD', () => 'LOAD httpfs'],
+    ['COPY TO', () => `COPY (SELECT 1) TO '${elsewhere}/copy.csv'`],
+    ['COPY FROM', () => "COPY online_help FROM '/etc/passwd'"],
+  ])('refuses %s: nothing is reconfigured, attached, installed or written', async (_, sql) => {
+    expectRefused(await query([sql(), '--root', root]), /^SQL error: /);
+    expect(await readdir(elsewhere)).toEqual(['sessions.parquet']);
+  });
+
+  it('runs with external access off, the table folder the only one readable, and the configuration locked', async () => {
+    const [settings] = await rows(`
+      SELECT current_setting('enable_external_access') AS external_access,
+             current_setting('allowed_directories') AS allowed_directories,
+             current_setting('allowed_paths') AS allowed_paths,
+             current_setting('autoinstall_known_extensions') AS autoinstall,
+             current_setting('autoload_known_extensions') AS autoload,
+             current_setting('temp_directory') AS temp_directory,
+             current_setting('lock_configuration') AS locked`);
+    expect(settings).toEqual({
+      external_access: false,
+      allowed_directories: [`${table}/`],
+      allowed_paths: [],
+      autoinstall: false,
+      autoload: false,
+      temp_directory: '',
+      locked: true,
+    });
+  });
+
+  it('has no getenv to leak the environment', async () => {
+    expectRefused(await query(["SELECT getenv('HOME')", '--root', root]), /^SQL error: Catalog Error: .*getenv/);
+  });
+
+  it('still gives the demo its summary of each day', async () => {
+    const lines = await demoSummary(root);
+    for (const day of DAYS) {
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ ${day} \\|\\s+${exported.get(day)} \\|`)));
+    }
   });
 });

@@ -1,5 +1,5 @@
-import { runReadOnlyQuery } from '../query/engine.js';
-import { formatResult } from '../query/format.js';
+import { runReadOnlyQuery } from './engine.js';
+import { formatResult } from './format.js';
 
 /** What the demo wrote, read back through the same `online_help` view that `npm run query` offers. */
 const SUMMARY_SQL = `
