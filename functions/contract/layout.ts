@@ -8,6 +8,12 @@ import type { CalendarDay } from './calendar.js';
 /** The Athena table's name and its folder below the root. */
 export const TABLE_NAME = 'online_help';
 
+/** The folder of records that did not become rows, beside the table. */
+export const REJECTS_FOLDER = '_rejects';
+
+/** The folder of run manifests, one per day and run: the day's history. */
+export const RUNS_FOLDER = '_runs';
+
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';
 
 /** `online_help/dt=2025-11-24/`: everything the day's partition holds. */
@@ -25,10 +31,10 @@ export function partitionObjectKey(day: CalendarDay): string {
 
 /** Records of the day that did not become rows (JSON Lines), replaced by each export of the day. */
 export function rejectsKey(day: CalendarDay): string {
-  return `_rejects/dt=${day}/rejects.jsonl`;
+  return `${REJECTS_FOLDER}/dt=${day}/rejects.jsonl`;
 }
 
 /** One manifest per day and run; earlier runs' manifests are kept as the day's history. */
 export function manifestKey(day: CalendarDay, runId: string): string {
-  return `_runs/dt=${day}/${runId}.json`;
+  return `${RUNS_FOLDER}/dt=${day}/${runId}.json`;
 }

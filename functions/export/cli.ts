@@ -8,7 +8,7 @@ import { apiSettingsFrom, endpointFrom, s3EndpointFromEnv, type ApiConfig, type 
 import { dayWindow, daysInRange, previousDay } from './core/days.js';
 import { parseDay, type CalendarDay, type TimeZone } from '../contract/calendar.js';
 import { ConfigError, ExportError, rethrowAs } from './core/errors.js';
-import { newRunId, runExport, type DayResult, type ExportRequest } from './core/run.js';
+import { failureLine, newRunId, runExport, type DayResult, type ExportRequest } from './core/run.js';
 import { staticCredentials, type CredentialsProvider } from './diyalog/credentials.js';
 import { processIo, type LineIo } from '../shared/line-io.js';
 
@@ -100,8 +100,7 @@ export async function runCli(argv: readonly string[], env: Environment, io: Line
       for (const line of await demoSummary(store.locate(''))) io.out(line);
     }
     if (run.ok) return 0;
-    const failed = run.results.filter((r) => r.status === 'failed');
-    io.err(`diyalog-export: ${failed.map((r) => `${r.day}: ${r.error.message}`).join('; ')}`);
+    io.err(`diyalog-export: ${failureLine(run)}`);
     return 1;
   } catch (error) {
     io.err(`diyalog-export: ${message(error)}`);

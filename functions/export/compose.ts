@@ -40,7 +40,7 @@ export function createS3Client(endpoint: string | undefined): S3Client {
 export function createStore(root: ExportRoot, s3Endpoint: string | undefined): ObjectStore {
   return root.kind === 'local'
     ? new LocalDirStore(root.directory)
-    : new S3Store(createS3Client(s3Endpoint), root.bucket, root.prefix);
+    : new S3Store(createS3Client(s3Endpoint), root.bucket, root.prefix, s3Endpoint);
 }
 
 export function secretsManagerCredentials(

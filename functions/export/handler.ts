@@ -6,7 +6,7 @@ import { lambdaConfigFromEnv, type Environment, type LambdaConfig } from './sett
 import { DeadlineError, ExportError } from './core/errors.js';
 import { requestFromEvent } from './core/event.js';
 import type { ObjectStore } from './core/ports.js';
-import { newRunId, runExport, type DayResult } from './core/run.js';
+import { failedDays, failureLine, newRunId, runExport, type DayResult } from './core/run.js';
 import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../contract/telemetry.js';
 import type { CredentialsProvider } from './diyalog/credentials.js';
 
@@ -94,13 +94,9 @@ export function createHandler(
         r.status === 'ok' ? r.summary : { day: r.day, status: r.status, error: r.error.message },
       );
       if (!run.ok) {
-        const failed = run.results.flatMap((r) => (r.status === 'failed' ? [r] : []));
-        const days = failed.map((r) => r.day).sort();
+        const days = failedDays(run);
         const rerun = JSON.stringify({ from: days[0], to: days.at(-1) });
-        throw new ExportError(
-          `${failed.length} of ${run.results.length} days failed (run ${runId}): ` +
-            `${failed.map((r) => `${r.day}: ${r.error.message}`).join('; ')}. Re-run them with the event ${rerun}.`,
-        );
+        throw new ExportError(`${failureLine(run)}. Re-run them with the event ${rerun}.`);
       }
       logger.info('export finished', { runId, days: days.length });
       return { runId, ok: true, days };

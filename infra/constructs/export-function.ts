@@ -8,7 +8,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { TABLE_NAME } from '../../functions/contract/layout.js';
+import { REJECTS_FOLDER, TABLE_NAME } from '../../functions/contract/layout.js';
+import { EXPORT_ENV } from '../../functions/contract/settings.js';
 import type { SignatureVariant } from '../../functions/contract/settings.js';
 import { ESM_BANNER } from '../esm-banner.js';
 import { acknowledgeWildcardResource } from '../nag.js';
@@ -19,9 +20,6 @@ import { DeadLetterQueue } from './dead-letter-queue.js';
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The Lambda entry; it exports `handler`. */
 const HANDLER_ENTRY = fileURLToPath(new URL('../../functions/export/handler.ts', import.meta.url));
-
-/** The folder of rejected records below the export root (`rejectsKey` in core/layout.ts); tests check both agree. */
-const REJECTS_FOLDER = '_rejects';
 
 /** Lambda settings the whole stack relies on; tests pin them. */
 export const FUNCTION_DEFAULTS = Object.freeze({
@@ -118,11 +116,11 @@ export class ExportFunction extends Construct {
       onFailure: new SqsDestination(this.failureQueue.queue),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        DIYALOG_API_ENDPOINT: props.apiEndpoint,
-        EXPORT_TIMEZONE: props.timeZone,
-        EXPORT_LOOKBACK_DAYS: String(props.lookbackDays),
-        ...(props.signatureVariant === undefined ? {} : { DIYALOG_SIGNATURE_VARIANT: props.signatureVariant }),
-        ...(props.concurrency === undefined ? {} : { DIYALOG_CONCURRENCY: String(props.concurrency) }),
+        [EXPORT_ENV.endpoint]: props.apiEndpoint,
+        [EXPORT_ENV.timeZone]: props.timeZone,
+        [EXPORT_ENV.lookbackDays]: String(props.lookbackDays),
+        ...(props.signatureVariant === undefined ? {} : { [EXPORT_ENV.signatureVariant]: props.signatureVariant }),
+        ...(props.concurrency === undefined ? {} : { [EXPORT_ENV.concurrency]: String(props.concurrency) }),
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -164,7 +162,7 @@ export class ExportFunction extends Construct {
         'A secret imported by name is matched by its name plus the 6-character suffix Secrets Manager adds.',
       );
     }
-    this.function.addEnvironment('DIYALOG_SECRET_ID', secretIdOf(secret));
+    this.function.addEnvironment(EXPORT_ENV.secretId, secretIdOf(secret));
   }
 
   /**
@@ -198,7 +196,7 @@ export class ExportFunction extends Construct {
         'Objects are keyed by day (dt=YYYY-MM-DD); access is granted to a key prefix of the export, never wider.',
       );
     }
-    this.function.addEnvironment('EXPORT_BUCKET', bucket.bucketName);
-    this.function.addEnvironment('EXPORT_PREFIX', prefix);
+    this.function.addEnvironment(EXPORT_ENV.bucket, bucket.bucketName);
+    this.function.addEnvironment(EXPORT_ENV.prefix, prefix);
   }
 }

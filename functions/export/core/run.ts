@@ -17,7 +17,6 @@ export interface RunSummary {
 }
 
 export interface RunObserver {
-  dayStarted?(day: CalendarDay): void;
   dayFinished?(result: DayResult): void;
 }
 
@@ -32,7 +31,6 @@ export async function runExport(
 ): Promise<RunSummary> {
   const results: DayResult[] = [];
   for (const day of request.days) {
-    observer.dayStarted?.(day);
     let result: DayResult;
     try {
       context.signal?.throwIfAborted();
@@ -44,6 +42,23 @@ export async function runExport(
     observer.dayFinished?.(result);
   }
   return { runId: context.runId, results, ok: results.every((r) => r.status === 'ok') };
+}
+
+/** The failed days of a run, oldest first. */
+export function failedDays(run: RunSummary): CalendarDay[] {
+  return run.results.flatMap((r) => (r.status === 'failed' ? [r.day] : [])).sort();
+}
+
+/**
+ * One line for a run in which days failed: how many, and each failed day with its reason, e.g.
+ * `1 of 3 days failed (run …): 2025-11-23: Diyalog refused …`. Both adapters report a failed run with it.
+ */
+export function failureLine(run: RunSummary): string {
+  const failed = run.results.flatMap((r) => (r.status === 'failed' ? [r] : []));
+  return (
+    `${failed.length} of ${run.results.length} days failed (run ${run.runId}): ` +
+    failed.map((r) => `${r.day}: ${r.error.message}`).join('; ')
+  );
 }
 
 /** `20251124T003000Z-1a2b3c`: sortable by start time, unique across concurrent runs. */

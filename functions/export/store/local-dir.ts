@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { StoreError } from '../core/errors.js';
 import type { ObjectStore } from '../core/ports.js';
 
 /** The export root as a local folder, with the same key layout as S3. */
@@ -13,34 +14,38 @@ export class LocalDirStore implements ObjectStore {
 
   async put(key: string, body: Uint8Array): Promise<void> {
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
     // Written beside the target under a dot-name, then renamed: rename is atomic within a file system.
     const temporary = join(dirname(path), `.${randomUUID()}.tmp`);
-    try {
-      await writeFile(temporary, body);
-      await rename(temporary, path);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
+    await described(`writing ${path}`, async () => {
+      await mkdir(dirname(path), { recursive: true });
+      try {
+        await writeFile(temporary, body);
+        await rename(temporary, path);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
+    });
   }
 
   async list(prefix: string): Promise<string[]> {
     const directory = this.pathOf(prefix.replace(/\/+$/, ''));
-    let entries;
-    try {
-      entries = await readdir(directory, { recursive: true, withFileTypes: true });
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
+    const entries = await described(`listing ${directory}`, async () => {
+      try {
+        return await readdir(directory, { recursive: true, withFileTypes: true });
+      } catch (error) {
+        if (isMissing(error)) return [];
+        throw error;
+      }
+    });
     return entries
       .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
       .map((entry) => relative(this.root, join(entry.parentPath, entry.name)).split(sep).join('/'));
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    await Promise.all(keys.map((key) => rm(this.pathOf(key), { force: true })));
+    const paths = keys.map((key) => this.pathOf(key));
+    await Promise.all(paths.map((path) => described(`deleting ${path}`, () => rm(path, { force: true }))));
   }
 
   locate(key: string): string {
@@ -50,8 +55,18 @@ export class LocalDirStore implements ObjectStore {
   private pathOf(key: string): string {
     const path = resolve(this.root, key);
     const inside = this.root.endsWith(sep) ? this.root : this.root + sep;
-    if (path !== this.root && !path.startsWith(inside)) throw new Error(`key "${key}" escapes the root`);
+    if (path !== this.root && !path.startsWith(inside)) throw new StoreError(`key "${key}" escapes the root`);
     return path;
+  }
+}
+
+/** Runs a file-system step, reporting its failure as a {@link StoreError} that says what was being done. */
+async function described<T>(doing: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreError(`${doing}: ${reason}`, { cause: error });
   }
 }
 
