@@ -294,6 +294,15 @@ describe('DiyalogClient', () => {
     await expect(client.fetchPage(window)).rejects.toThrow('larger than 100000 bytes');
   });
 
+  it('retries a 200 body with a multi-byte character cut short instead of keeping a replacement character', async () => {
+    const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+    // 'ş' is C5 9F; the lone C5 would parse as a valid array if decoded leniently.
+    const cut = Buffer.concat([encode('[{"onlineHelpId":1,"customerName":"Ay'), Uint8Array.of(0xc5), encode('"}]')]);
+    const { client, retries } = harness([() => Promise.resolve(new Response(cut, { status: 200 })), ok]);
+    await expect(client.fetchPage(window)).resolves.toMatchObject({ attempts: 2 });
+    expect(retries).toHaveLength(1);
+  });
+
   it('keeps error bodies short and never repeats the secret or the signature', async () => {
     const echo: Responder = (_url, init) =>
       text(400, `bad request: ${headerOf(init, 'x-dlg-authorization')} secret=${SECRET} ${'x'.repeat(1_000)}`);
