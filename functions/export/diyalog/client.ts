@@ -3,11 +3,11 @@ import type { Page, PageSource } from '../core/ports.js';
 import type { CredentialsProvider } from './credentials.js';
 import { parsePageItems, readBoundedBody } from './decode.js';
 import { reportUrl } from './endpoint.js';
+import { redactedSnippet } from './redact.js';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 import { formatDlgDate, signRequest, type Credentials, type SignatureVariant } from './sign.js';
 
 const CONTENT_TYPE = 'application/json';
-const SNIPPET_LENGTH = 200;
 
 export interface RetryNotice {
   readonly window: RequestWindow;
@@ -178,7 +178,7 @@ export class DiyalogClient implements PageSource {
     );
     const authorization = headers['x-dlg-authorization'];
     const signature = authorization.slice(authorization.lastIndexOf(':') + 1);
-    const redact = (text: string): string => snippet(text, [credentials.accessKeySecret, signature]);
+    const redact = (text: string): string => redactedSnippet(text, [credentials.accessKeySecret, signature]);
 
     const abort = new AbortController();
     const timer = setTimeout(() => {
@@ -260,13 +260,6 @@ function formatOffset(ms: number): string {
   const seconds = Math.round(Math.abs(ms) / 1000);
   const text = `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
   return ms >= 0 ? `${text} ahead of` : `${text} behind`;
-}
-
-/** At most ~200 characters of a body, whitespace folded, with the given secrets removed. */
-function snippet(text: string, secrets: readonly string[]): string {
-  let folded = text.replace(/\s+/g, ' ').trim();
-  for (const secret of secrets) if (secret) folded = folded.split(secret).join('[redacted]');
-  return folded.length > SNIPPET_LENGTH ? `${folded.slice(0, SNIPPET_LENGTH)}…` : folded;
 }
 
 function describe(error: unknown): string {
