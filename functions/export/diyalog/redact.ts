@@ -13,7 +13,11 @@ const REDACTED = '[redacted]';
  */
 export function redactedSnippet(text: string, secrets: readonly string[]): string {
   let folded = foldWhitespace(text);
-  for (const secret of secrets) if (secret) folded = folded.split(secret).join(REDACTED);
+  for (const secret of secrets) {
+    // Folded like the text, so that a secret with a run of whitespace still matches its folded echo.
+    const target = foldWhitespace(secret);
+    if (target) folded = folded.split(target).join(REDACTED);
+  }
   return folded.length > SNIPPET_LENGTH ? `${folded.slice(0, SNIPPET_LENGTH)}…` : folded;
 }
 

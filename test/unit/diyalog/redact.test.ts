@@ -30,6 +30,12 @@ describe('redactedSnippet', () => {
     for (let length = 3; length <= SECRET.length; length++) expect(snippet).not.toContain(SECRET.slice(0, length));
   });
 
+  it('removes a secret holding a run of whitespace, which folding the body would otherwise turn into a miss', () => {
+    expect(redactedSnippet('rejected key "pass  word\t1" for AK-test', ['pass  word\t1'])).toBe(
+      'rejected key "[redacted]" for AK-test',
+    );
+  });
+
   it('ignores an empty secret', () => {
     expect(redactedSnippet('Authorization failed', ['', SECRET])).toBe('Authorization failed');
   });
