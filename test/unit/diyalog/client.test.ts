@@ -273,6 +273,33 @@ describe('DiyalogClient', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('rejects with the abort reason when the caller aborts during an attempt, and announces no retry', async () => {
+    const caller = new AbortController();
+    const deadline = new Error('deadline reached');
+    const { client, calls, retries } = harness([
+      () => {
+        caller.abort(deadline);
+        return Promise.reject(new DOMException('This operation was aborted', 'AbortError'));
+      },
+    ]);
+    await expect(client.fetchPage(window, caller.signal)).rejects.toBe(deadline);
+    expect(calls).toHaveLength(1);
+    expect(retries).toEqual([]);
+  });
+
+  it('rejects with the abort reason when the caller aborts during the wait for a retry', async () => {
+    const caller = new AbortController();
+    const deadline = new Error('deadline reached');
+    const { client, calls } = harness([() => text(503, 'busy')], {
+      sleep: () => {
+        caller.abort(deadline);
+        return Promise.reject(deadline);
+      },
+    });
+    await expect(client.fetchPage(window, caller.signal)).rejects.toBe(deadline);
+    expect(calls).toHaveLength(1);
+  });
+
   it('refuses a response body over the size limit without parsing it', async () => {
     const big = `[${'{"onlineHelpId":1,"helpRequestedAt":1},'.repeat(2_000)}{}]`;
     const { client, calls } = harness([() => json(big)], { maxResponseBytes: 10_000 });
