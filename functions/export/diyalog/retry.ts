@@ -113,6 +113,9 @@ export function decideRetry(failure: AttemptFailure, budget: RetryBudget): Retry
   }
 }
 
+/** Diyalog's 403 body for a date off by more than 15 minutes, `Request time may not be correct.`, wherever it sits. */
+const REQUEST_TIME_REFUSED = /Request\s+time/;
+
 function decideOnResponse(
   response: Extract<AttemptFailure, { kind: 'response' }>,
   budget: RetryBudget,
@@ -121,7 +124,7 @@ function decideOnResponse(
   if (isRetryableStatus(response.status)) return backOff(budget, reason, response.retryAfterMs);
   // A 200 that is no page: a gateway's HTML, an error object, a body cut short. Another attempt may get the page.
   if (response.status === 200) return backOff(budget, reason, undefined);
-  if (response.status === 403 && response.snippet.includes('Request time')) {
+  if (response.status === 403 && REQUEST_TIME_REFUSED.test(response.body)) {
     if (budget.freshDateSpent) return { kind: 'give-up', cause: 'clock-skew', reason };
     return {
       kind: 'retry-now',

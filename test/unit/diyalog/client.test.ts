@@ -236,6 +236,17 @@ describe('DiyalogClient', () => {
     expect(headerOf(calls[0]?.init ?? {}, 'x-dlg-date')).not.toBe(headerOf(calls[1]?.init ?? {}, 'x-dlg-date'));
   });
 
+  it('recognises a 403 request-time refusal whose text lies past the 200 characters an error quotes', async () => {
+    const body = `<html><body><h1>403 Forbidden</h1><p>${'x'.repeat(250)}</p><p>Request time may not be correct.</p></body></html>`;
+    expect(body.indexOf('Request time')).toBeGreaterThan(200);
+    const { client, calls } = harness([() => text(403, body)]);
+    const error = await failure(client.fetchPage(window));
+    expect(error).toBeInstanceOf(ClockSkewError);
+    expect(calls).toHaveLength(2);
+    if (!(error instanceof ApiError)) throw error;
+    expect(error.bodySnippet).not.toContain('Request time');
+  });
+
   it('says when no Date header allowed measuring the clock offset', async () => {
     const { client } = harness([() => text(403, 'Request time may not be correct.')]);
     const error = await failure(client.fetchPage(window));

@@ -72,6 +72,7 @@ describe('decideRetry', () => {
     serverDate: null,
   });
   const SKEW = 'Request time may not be correct.';
+  const SKEW_PAST_SNIPPET = `<html><body><p>${'Erişim reddedildi. '.repeat(12)}</p><p>${SKEW}</p></body></html>`;
   const reset: AttemptFailure = { kind: 'network-error', detail: 'fetch failed: read ECONNRESET' };
   const timeout: AttemptFailure = { kind: 'timeout', timeoutMs: 15_000 };
 
@@ -129,6 +130,28 @@ describe('decideRetry', () => {
     [
       '403 request time',
       response(403, SKEW),
+      fresh,
+      {
+        kind: 'retry-now',
+        delayMs: 0,
+        reason: 'status 403 (request time); retrying with a fresh date',
+        budget: spent({ freshDateSpent: true }),
+      },
+    ],
+    [
+      '403 request time past the display snippet',
+      response(403, SKEW_PAST_SNIPPET),
+      fresh,
+      {
+        kind: 'retry-now',
+        delayMs: 0,
+        reason: 'status 403 (request time); retrying with a fresh date',
+        budget: spent({ freshDateSpent: true }),
+      },
+    ],
+    [
+      '403 request time wrapped across lines',
+      response(403, 'Request\n  time may not be correct.'),
       fresh,
       {
         kind: 'retry-now',
