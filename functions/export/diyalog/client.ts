@@ -153,7 +153,8 @@ export class DiyalogClient implements PageSource {
         kind: 'response',
         status: response.status,
         body: read.text,
-        snippet: redactedSnippet(read.text, [credentials.accessKeySecret, signature]),
+        snippet:
+          response.status === 200 ? undefined : redactedSnippet(read.text, [credentials.accessKeySecret, signature]),
         retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.now()),
         serverDate: response.headers.get('date'),
       };

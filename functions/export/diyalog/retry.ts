@@ -33,8 +33,11 @@ export type AttemptFailure =
       readonly status: number;
       /** The whole body, to classify on; never shown. */
       readonly body: string;
-      /** The body as it may be shown in an error: short, redacted. */
-      readonly snippet: string;
+      /**
+       * The body as it may be shown in an error: short, redacted. Absent for a 200, whose body is the report's
+       * data (names, customer numbers) even when it is cut short.
+       */
+      readonly snippet: string | undefined;
       /** The wait a `Retry-After` header asked for, if it was given and readable. Milliseconds. */
       readonly retryAfterMs: number | undefined;
       /** The response's `Date` header: the server's clock. */

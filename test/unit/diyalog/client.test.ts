@@ -364,6 +364,22 @@ describe('DiyalogClient', () => {
     expect(error.bodySnippet?.length).toBeLessThanOrEqual(201);
   });
 
+  it('never quotes a 200 body in an error: even cut short, it is report data with personal values', async () => {
+    const page = pageJson([
+      { onlineHelpId: 7, customerNo: 'C-555014', customerName: 'Ayşe Yılmaz', helpRequestedAt: 1_763_900_000_000 },
+    ]);
+    const { client } = harness([() => json(page.slice(0, -10))], {
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
+    });
+    const error = await failure(client.fetchPage(window));
+    if (!(error instanceof ApiError)) throw error;
+    expect(error).toMatchObject({ status: 200, retryable: true, bodySnippet: undefined });
+    const rendered = `${error.message} ${JSON.stringify(error)}`;
+    expect(rendered).toContain('status 200 with a body that is not a JSON array');
+    expect(rendered).not.toContain('Ayşe');
+    expect(rendered).not.toContain('C-555014');
+  });
+
   it.each([
     ['http://diyalog.example.com', 'plain http://'],
     ['http://10.0.0.5:8080', 'plain http://'],
