@@ -4,7 +4,10 @@
  */
 
 export interface RetryPolicy {
-  /** Attempts per page, the first one included. @default 6 */
+  /**
+   * Attempts per page, the first one included, as far as transient failures go: the single retry after a 403
+   * (request time) or a 401 comes on top. @default 6
+   */
   readonly maxAttempts: number;
   /** Backoff base: the cap of the first delay. Milliseconds. @default 250 */
   readonly baseDelayMs: number;
