@@ -1,14 +1,22 @@
-import type { SignatureVariant } from '../../contract/settings.js';
-import { isInteger, isSafeNumber, parse as parseLosslessJson } from 'lossless-json';
-import { ApiError, ClockSkewError, SignatureRejectedError, type RequestWindow } from '../core/errors.js';
+import { DEFAULTS, type SignatureVariant } from '../../contract/settings.js';
+import type { RequestWindow } from '../core/errors.js';
 import type { Page, PageSource } from '../core/ports.js';
 import type { CredentialsProvider } from './credentials.js';
+import { parsePageItems, readBoundedBody } from './decode.js';
 import { reportUrl } from './endpoint.js';
-import { DEFAULT_RETRY_POLICY, isRetryableStatus, nextDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
+import { pageError } from './page-error.js';
+import { redactedSnippet } from './redact.js';
+import {
+  decideRetry,
+  DEFAULT_RETRY_POLICY,
+  newRetryBudget,
+  parseRetryAfter,
+  type AttemptFailure,
+  type RetryPolicy,
+} from './retry.js';
 import { formatDlgDate, signRequest, type Credentials } from './sign.js';
 
 const CONTENT_TYPE = 'application/json';
-const SNIPPET_LENGTH = 200;
 
 export interface RetryNotice {
   readonly window: RequestWindow;
@@ -39,31 +47,14 @@ export interface DiyalogClientOptions {
   readonly onRetry?: (notice: RetryNotice) => void;
 }
 
-/** What one attempt ended with. */
-type Attempt =
-  | { readonly kind: 'page'; readonly items: readonly unknown[] }
-  | {
-      readonly kind: 'transient';
-      readonly reason: string;
-      readonly status?: number;
-      readonly body?: string;
-      readonly retryAfterMs?: number;
-    }
-  | {
-      readonly kind: 'terminal';
-      readonly status: number;
-      readonly body: string;
-      readonly serverDate: string | null;
-      /** The keys this attempt was signed with. */
-      readonly credentials: Credentials;
-    }
-  | { readonly kind: 'oversized'; readonly status: number };
+/** What one attempt ended with: a page, or a failure for the retry decision. */
+type AttemptOutcome = { readonly kind: 'page'; readonly items: readonly unknown[] } | AttemptFailure;
 
 /**
- * One signed `POST …/v1/reporting/getonlinehelplist` per page, with a timeout per attempt and the retry policy:
- * transient failures (network, timeout, truncated or non-array bodies, 429, 5xx) are retried with backoff;
- * 403 (request time) is retried once with a fresh date; 401 once after re-reading the keys if they changed;
- * anything else fails at once.
+ * One signed `POST …/v1/reporting/getonlinehelplist` per page, with a timeout per attempt, retried as
+ * {@link decideRetry} decides: transient failures (network, timeout, truncated or non-array bodies, 429, 5xx) with
+ * backoff; 403 (request time) once with a fresh date; 401 once after re-reading the keys if they changed; anything
+ * else fails at once.
  */
 export class DiyalogClient implements PageSource {
   private readonly url: URL;
@@ -81,7 +72,7 @@ export class DiyalogClient implements PageSource {
   constructor(options: DiyalogClientOptions) {
     this.url = reportUrl(options.endpoint, 'endpoint');
     this.credentials = options.credentials;
-    this.variant = options.signatureVariant ?? 'newline';
+    this.variant = options.signatureVariant ?? DEFAULTS.signatureVariant;
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.maxResponseBytes = options.maxResponseBytes ?? 5 * 1024 * 1024;
@@ -95,77 +86,41 @@ export class DiyalogClient implements PageSource {
   async fetchPage(window: RequestWindow, signal?: AbortSignal): Promise<Page> {
     // Serialised once: these exact bytes are signed and sent on every attempt.
     const body = JSON.stringify({ startDate: window.startDate, endDate: window.endDate });
-    let transientFailures = 0;
-    let clockRetried = false;
-    let keysRefreshed = false;
+    let budget = newRetryBudget(this.retry, this.random);
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
-      const outcome = await this.attempt(body, signal);
+      const credentials = await this.credentials.get();
+      const outcome = await this.attempt(body, credentials, signal);
       if (outcome.kind === 'page') return { items: outcome.items, attempts: attempt };
+      // An abort fails the attempt too; report the abort, not the failure it caused.
+      signal?.throwIfAborted();
 
-      if (outcome.kind === 'transient') {
-        signal?.throwIfAborted();
-        transientFailures++;
-        if (transientFailures >= this.retry.maxAttempts) {
-          throw new ApiError(`Diyalog request failed after retries: ${outcome.reason}.`, {
-            status: outcome.status,
-            window,
-            attempts: attempt,
-            bodySnippet: outcome.body,
-            retryable: true,
-          });
-        }
-        const delayMs = nextDelay(transientFailures, this.retry, this.random, outcome.retryAfterMs);
-        this.onRetry({ window, attempt, delayMs, reason: outcome.reason });
-        await this.sleep(delayMs, signal);
-        continue;
+      let decision = decideRetry(outcome, budget);
+      if (decision.kind === 'reread-keys' && !(await this.credentials.refresh(credentials))) {
+        // No other keys to try: decided again with the re-read spent, the 401 is final.
+        decision = decideRetry(outcome, decision.budget);
       }
-
-      if (outcome.kind === 'oversized') {
-        throw new ApiError(
-          `Diyalog sent a response body larger than ${this.maxResponseBytes} bytes; refused unparsed.`,
-          { status: outcome.status, window, attempts: attempt, retryable: false },
-        );
+      if (decision.kind === 'give-up') {
+        throw pageError(decision, outcome, {
+          window,
+          attempts: attempt,
+          signatureVariant: this.variant,
+          maxResponseBytes: this.maxResponseBytes,
+          now: this.now(),
+        });
       }
-      const details = {
-        status: outcome.status,
-        window,
-        attempts: attempt,
-        bodySnippet: outcome.body,
-        retryable: false,
-      };
-      if (outcome.status === 403 && outcome.body.includes('Request time')) {
-        if (!clockRetried) {
-          clockRetried = true;
-          this.onRetry({
-            window,
-            attempt,
-            delayMs: 0,
-            reason: 'status 403 (request time); retrying with a fresh date',
-          });
-          continue;
-        }
-        throw new ClockSkewError(clockSkewMessage(outcome.serverDate, this.now()), details);
-      }
-      if (outcome.status === 401) {
-        if (!keysRefreshed && (await this.credentials.refresh(outcome.credentials))) {
-          keysRefreshed = true;
-          this.onRetry({ window, attempt, delayMs: 0, reason: 'status 401; retrying with re-read keys' });
-          continue;
-        }
-        throw new SignatureRejectedError(
-          `Diyalog rejected the request signature (signature variant "${this.variant}"). Check the access key id and ` +
-            `secret, and the clock; if they are right, the server may check the other variant: set ` +
-            `DIYALOG_SIGNATURE_VARIANT=${this.variant === 'newline' ? 'concat' : 'newline'}.`,
-          details,
-        );
-      }
-      throw new ApiError(`Diyalog refused the request (status ${outcome.status}); not retried.`, details);
+      this.onRetry({ window, attempt, delayMs: decision.delayMs, reason: decision.reason });
+      if (decision.kind === 'back-off') await this.sleep(decision.delayMs, signal);
+      budget = decision.budget;
     }
   }
 
-  private async attempt(body: string, external: AbortSignal | undefined): Promise<Attempt> {
-    const credentials = await this.credentials.get();
+  /** Signs and sends `body` once, and reads the response within the timeout and the size limit. */
+  private async attempt(
+    body: string,
+    credentials: Credentials,
+    external: AbortSignal | undefined,
+  ): Promise<AttemptOutcome> {
     const headers = signRequest(
       {
         method: 'POST',
@@ -179,52 +134,36 @@ export class DiyalogClient implements PageSource {
     );
     const authorization = headers['x-dlg-authorization'];
     const signature = authorization.slice(authorization.lastIndexOf(':') + 1);
-    const redact = (text: string): string => snippet(text, [credentials.accessKeySecret, signature]);
 
-    const abort = new AbortController();
+    const timeout = new AbortController();
     const timer = setTimeout(() => {
-      abort.abort();
+      timeout.abort();
     }, this.timeoutMs);
     try {
       const response = await this.fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE, ...headers },
         body,
-        signal: external ? AbortSignal.any([abort.signal, external]) : abort.signal,
+        signal: external ? AbortSignal.any([timeout.signal, external]) : timeout.signal,
       });
-      const text = await readBody(response, this.maxResponseBytes);
-      if (text === undefined) return { kind: 'oversized', status: response.status };
-      if (response.status === 200) {
-        const items = parseItems(text);
-        return items
-          ? { kind: 'page', items }
-          : {
-              kind: 'transient',
-              reason: 'status 200 with a body that is not a JSON array',
-              status: 200,
-              body: redact(text),
-            };
-      }
-      if (isRetryableStatus(response.status)) {
-        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
-        return {
-          kind: 'transient',
-          reason: `status ${response.status}`,
-          status: response.status,
-          body: redact(text),
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        };
-      }
+      const read = await readBoundedBody(response, this.maxResponseBytes);
+      if (read.kind === 'oversized') return { kind: 'oversized', status: response.status };
+      const items = response.status === 200 ? parsePageItems(read.text) : undefined;
+      if (items) return { kind: 'page', items };
       return {
-        kind: 'terminal',
+        kind: 'response',
         status: response.status,
-        body: redact(text),
+        body: read.text,
+        snippet:
+          response.status === 200 ? undefined : redactedSnippet(read.text, [credentials.accessKeySecret, signature]),
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.now()),
         serverDate: response.headers.get('date'),
-        credentials,
       };
     } catch (error) {
-      const reason = abort.signal.aborted ? `timeout after ${this.timeoutMs} ms` : `network error: ${describe(error)}`;
-      return { kind: 'transient', reason };
+      // A broken connection, a body cut mid-stream or not UTF-8, or the timeout's abort.
+      return timeout.signal.aborted
+        ? { kind: 'timeout', timeoutMs: this.timeoutMs }
+        : { kind: 'network-error', detail: describe(error) };
     } finally {
       clearTimeout(timer);
     }
@@ -243,84 +182,6 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/** The body as text, or undefined when it exceeds the limit. Throws when the connection breaks mid-body. */
-async function readBody(response: Response, maxBytes: number): Promise<string | undefined> {
-  if (!response.body) return '';
-  if (Number(response.headers.get('content-length')) > maxBytes) {
-    await response.body.cancel();
-    return undefined;
-  }
-  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    size += read.value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(read.value);
-  }
-  // fatal: a body cut inside a multi-byte character is a broken body, not text to keep.
-  return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-}
-
-/** The page's items, or undefined when the body is not a JSON array. Ids beyond 2^53 are kept exact as bigint. */
-function parseItems(text: string): unknown[] | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(value)) return undefined;
-  const items: unknown[] = value;
-  // JSON.parse is faster and its strings take less than half the memory (measured: 1.1 vs 2.6 KB a session); the
-  // lossless parser is needed only when a field held an integer a double rounds, i.e. a 64-bit id past 2^53.
-  if (!items.some(hasRoundedInteger)) return items;
-  const exact = parseLosslessJson(text, null, parseJsonNumber);
-  return Array.isArray(exact) ? exact : undefined;
-}
-
-function hasRoundedInteger(item: unknown): boolean {
-  return (
-    typeof item === 'object' &&
-    item !== null &&
-    Object.values(item).some(
-      (field) => typeof field === 'number' && Number.isInteger(field) && !Number.isSafeInteger(field),
-    )
-  );
-}
-
-/** Numbers as JavaScript numbers, except integers a double cannot hold exactly (64-bit ids), as bigint. */
-function parseJsonNumber(text: string): number | bigint {
-  return !isSafeNumber(text) && isInteger(text) ? BigInt(text) : Number(text);
-}
-
-function clockSkewMessage(serverDate: string | null, localNow: number): string {
-  const server = serverDate === null ? NaN : Date.parse(serverDate);
-  const measured = Number.isNaN(server)
-    ? 'the response had no Date header to measure the offset'
-    : `measured offset: the local clock is ${formatOffset(localNow - server)} the server's`;
-  return (
-    `Diyalog refused the request time twice: the local clock differs from the server's by more than 15 minutes ` +
-    `(${measured}). Synchronise this machine's clock (NTP) and run again.`
-  );
-}
-
-function formatOffset(ms: number): string {
-  const seconds = Math.round(Math.abs(ms) / 1000);
-  const text = `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-  return ms >= 0 ? `${text} ahead of` : `${text} behind`;
-}
-
-/** At most ~200 characters of a body, whitespace folded, with the given secrets removed. */
-function snippet(text: string, secrets: readonly string[]): string {
-  let folded = text.replace(/\s+/g, ' ').trim();
-  for (const secret of secrets) if (secret) folded = folded.split(secret).join('[redacted]');
-  return folded.length > SNIPPET_LENGTH ? `${folded.slice(0, SNIPPET_LENGTH)}…` : folded;
 }
 
 function describe(error: unknown): string {

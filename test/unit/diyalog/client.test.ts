@@ -236,6 +236,17 @@ describe('DiyalogClient', () => {
     expect(headerOf(calls[0]?.init ?? {}, 'x-dlg-date')).not.toBe(headerOf(calls[1]?.init ?? {}, 'x-dlg-date'));
   });
 
+  it('recognises a 403 request-time refusal whose text lies past the 200 characters an error quotes', async () => {
+    const body = `<html><body><h1>403 Forbidden</h1><p>${'x'.repeat(250)}</p><p>Request time may not be correct.</p></body></html>`;
+    expect(body.indexOf('Request time')).toBeGreaterThan(200);
+    const { client, calls } = harness([() => text(403, body)]);
+    const error = await failure(client.fetchPage(window));
+    expect(error).toBeInstanceOf(ClockSkewError);
+    expect(calls).toHaveLength(2);
+    if (!(error instanceof ApiError)) throw error;
+    expect(error.bodySnippet).not.toContain('Request time');
+  });
+
   it('says when no Date header allowed measuring the clock offset', async () => {
     const { client } = harness([() => text(403, 'Request time may not be correct.')]);
     const error = await failure(client.fetchPage(window));
@@ -273,6 +284,33 @@ describe('DiyalogClient', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('rejects with the abort reason when the caller aborts during an attempt, and announces no retry', async () => {
+    const caller = new AbortController();
+    const deadline = new Error('deadline reached');
+    const { client, calls, retries } = harness([
+      () => {
+        caller.abort(deadline);
+        return Promise.reject(new DOMException('This operation was aborted', 'AbortError'));
+      },
+    ]);
+    await expect(client.fetchPage(window, caller.signal)).rejects.toBe(deadline);
+    expect(calls).toHaveLength(1);
+    expect(retries).toEqual([]);
+  });
+
+  it('rejects with the abort reason when the caller aborts during the wait for a retry', async () => {
+    const caller = new AbortController();
+    const deadline = new Error('deadline reached');
+    const { client, calls } = harness([() => text(503, 'busy')], {
+      sleep: () => {
+        caller.abort(deadline);
+        return Promise.reject(deadline);
+      },
+    });
+    await expect(client.fetchPage(window, caller.signal)).rejects.toBe(deadline);
+    expect(calls).toHaveLength(1);
+  });
+
   it('refuses a response body over the size limit without parsing it', async () => {
     const big = `[${'{"onlineHelpId":1,"helpRequestedAt":1},'.repeat(2_000)}{}]`;
     const { client, calls } = harness([() => json(big)], { maxResponseBytes: 10_000 });
@@ -292,6 +330,15 @@ describe('DiyalogClient', () => {
       maxResponseBytes: 100_000,
     });
     await expect(client.fetchPage(window)).rejects.toThrow('larger than 100000 bytes');
+  });
+
+  it('retries a 200 body with a multi-byte character cut short instead of keeping a replacement character', async () => {
+    const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+    // 'ş' is C5 9F; the lone C5 would parse as a valid array if decoded leniently.
+    const cut = Buffer.concat([encode('[{"onlineHelpId":1,"customerName":"Ay'), Uint8Array.of(0xc5), encode('"}]')]);
+    const { client, retries } = harness([() => Promise.resolve(new Response(cut, { status: 200 })), ok]);
+    await expect(client.fetchPage(window)).resolves.toMatchObject({ attempts: 2 });
+    expect(retries).toHaveLength(1);
   });
 
   it('keeps error bodies short and never repeats the secret or the signature', async () => {
@@ -315,6 +362,22 @@ describe('DiyalogClient', () => {
     );
     expect(rendered).not.toContain(signature);
     expect(error.bodySnippet?.length).toBeLessThanOrEqual(201);
+  });
+
+  it('never quotes a 200 body in an error: even cut short, it is report data with personal values', async () => {
+    const page = pageJson([
+      { onlineHelpId: 7, customerNo: 'C-555014', customerName: 'Ayşe Yılmaz', helpRequestedAt: 1_763_900_000_000 },
+    ]);
+    const { client } = harness([() => json(page.slice(0, -10))], {
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
+    });
+    const error = await failure(client.fetchPage(window));
+    if (!(error instanceof ApiError)) throw error;
+    expect(error).toMatchObject({ status: 200, retryable: true, bodySnippet: undefined });
+    const rendered = `${error.message} ${JSON.stringify(error)}`;
+    expect(rendered).toContain('status 200 with a body that is not a JSON array');
+    expect(rendered).not.toContain('Ayşe');
+    expect(rendered).not.toContain('C-555014');
   });
 
   it.each([
