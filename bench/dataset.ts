@@ -1,6 +1,6 @@
 import { dayWindow } from '../functions/export/core/days.js';
 import { toSessionRow } from '../functions/export/core/records.js';
-import type { SessionRow } from '../functions/contract/schema.js';
+import type { CheckedRow } from '../functions/export/core/column-values.js';
 import { generateSessions, serialisePage, type SimSession } from '../functions/demo/index.js';
 import { DAY, SEED, TIME_ZONE } from './config.js';
 
@@ -14,7 +14,7 @@ export function benchSessions(count: number): SimSession[] {
  * The rows the exporter makes of {@link benchSessions}: each session goes through the wire format and the
  * exporter's own record mapping, so the encoders get exactly what `exportDay` hands its encoder.
  */
-export function benchRows(count: number): SessionRow[] {
+export function benchRows(count: number): CheckedRow[] {
   const sessions = benchSessions(count);
   const items: unknown = JSON.parse(serialisePage(sessions));
   if (!Array.isArray(items)) throw new Error('serialisePage did not give a JSON array');

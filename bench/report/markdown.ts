@@ -165,7 +165,7 @@ function encodeSection(encodes: readonly EncodeRun[]): string {
     `The rows are what \`exportDay\` hands its encoder (generated sessions → wire JSON → the exporter's record ` +
       `mapping), stored column by column in a \`DayRows\` before any clock starts, as paging leaves them. ` +
       `**parquetjs-lite** is the exporter's encoding: \`DayRows.distinct\` (deduplicate, order) and ` +
-      `\`encodeParquet\` (validate, encode in memory; row groups of ${int(ROW_GROUP_ROWS)}, SNAPPY). **DuckDB ` +
+      `\`encodeParquet\` (encode in memory; row groups of ${int(ROW_GROUP_ROWS)}, SNAPPY). **DuckDB ` +
       `COPY** times only \`COPY table TO '….parquet' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ` +
       `${ROW_GROUP_ROWS})\` from a table already loaded ` +
       `(untimed) from a JSON-lines temp file: DuckDB's Parquet writer alone, on a file. **DuckDB appender + COPY** ` +

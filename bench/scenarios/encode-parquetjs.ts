@@ -1,7 +1,7 @@
 /**
  * The exporter's encoding of the benchmark day, `--runs` times in one process: the rows are stored in a DayRows
  * before the clock starts, as paging leaves them; timed are ordering them (`distinct`) and `encodeParquet`
- * (validate, parquetjs-lite). Args: --count N --runs R.
+ * (parquetjs-lite). Args: --count N --runs R.
  */
 import { parseArgs } from 'node:util';
 import { DayRows } from '../../functions/export/core/day-rows.js';

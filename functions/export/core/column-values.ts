@@ -2,7 +2,8 @@ import { SESSION_COLUMNS, type AthenaType, type SessionRow } from '../../contrac
 
 /**
  * What each column can hold, beyond its TypeScript type: the ranges of the Athena types and well-formed text.
- * The record mapping rejects a record that breaks these rules; the Parquet encoder re-checks them before writing.
+ * A row is checked once, where the record mapping makes it ({@link checkRow}); the day's store and the Parquet
+ * encoder take only {@link CheckedRow}s, so the type system proves they never see an unchecked one.
  */
 
 const INT64_MIN = -(2n ** 63n);
@@ -35,8 +36,21 @@ const PROBLEM_BY_ATHENA_TYPE: Readonly<Record<AthenaType, (value: unknown) => st
   },
 };
 
+declare const checkedBrand: unique symbol;
+
+/** A row whose every value its column can hold; only {@link checkRow} makes one. */
+export type CheckedRow = SessionRow & { readonly [checkedBrand]: true };
+
+/** A checked row, or its first column whose value cannot be stored and why. */
+export type RowCheck = { readonly row: CheckedRow } | { readonly column: string; readonly problem: string };
+
+export function checkRow(row: SessionRow): RowCheck {
+  // The brand only records that the check below passed.
+  return rowProblem(row) ?? { row: row as CheckedRow };
+}
+
 /** The first column of a row whose value cannot be stored, and why; undefined when the whole row can. */
-export function rowProblem(row: SessionRow): { readonly column: string; readonly problem: string } | undefined {
+function rowProblem(row: SessionRow): { readonly column: string; readonly problem: string } | undefined {
   const values: Readonly<Record<string, unknown>> = row;
   for (const column of SESSION_COLUMNS) {
     const value = values[column.name];

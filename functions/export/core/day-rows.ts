@@ -1,12 +1,12 @@
 import { columnStoreFor, type ColumnStore } from './column-store.js';
-import { rowProblem } from './column-values.js';
+import type { CheckedRow } from './column-values.js';
 import { jsonText } from './json.js';
 import { SESSION_COLUMNS, type SessionRow } from '../../contract/schema.js';
 
 /** A day's sessions once every page is in: one row per id, in the order they are written to the file. */
 export interface DistinctRows {
   /** Ordered by `help_requested_at`, then `online_help_id`, whatever order the rows were added in. */
-  readonly rows: Iterable<SessionRow>;
+  readonly rows: Iterable<CheckedRow>;
   readonly count: number;
   /** Copies of an id already added, dropped (see {@link preferredCopy}). */
   readonly duplicates: number;
@@ -25,14 +25,8 @@ export class DayRows {
   readonly #requestedAt = this.#column('help_requested_at') as ColumnStore<number>;
   #count = 0;
 
-  /**
-   * Adds one row as received; copies of an id are resolved by {@link distinct}.
-   *
-   * @throws Error when the row has a value its column cannot hold: `toSessionRow` rejects those records first.
-   */
-  add(row: SessionRow): void {
-    const problem = rowProblem(row);
-    if (problem) throw new Error(`row ${row.online_help_id} cannot be stored: ${problem.column} ${problem.problem}`);
+  /** Adds one row as received; copies of an id are resolved by {@link distinct}. */
+  add(row: CheckedRow): void {
     const values: Readonly<Record<string, unknown>> = row;
     for (const [name, store] of this.#columns) store.append(this.#count, values[name]);
     this.#count++;
@@ -54,7 +48,7 @@ export class DayRows {
     const inFileOrder = Uint32Array.from(kept).sort(
       (a, b) => compare(this.#requested(a), this.#requested(b)) || compare(this.#id(a), this.#id(b)),
     );
-    const rowAt = (slot: number): SessionRow => this.#row(slot);
+    const rowAt = (slot: number): CheckedRow => this.#row(slot);
     return {
       rows: {
         *[Symbol.iterator]() {
@@ -66,11 +60,11 @@ export class DayRows {
     };
   }
 
-  #row(slot: number): SessionRow {
+  #row(slot: number): CheckedRow {
     const row: Record<string, unknown> = {};
     for (const [name, store] of this.#columns) row[name] = store.get(slot);
-    // Each store gives back the value of its column's type (or null), so this is exactly the row added.
-    return row as SessionRow;
+    // Each store gives back the value of its column's type (or null), so this is exactly the checked row added.
+    return row as CheckedRow;
   }
 
   #preferredSlot(a: number, b: number): number {

@@ -13,8 +13,8 @@ import {
   rejectsKey,
 } from '../../contract/layout.js';
 import type { ObjectStore, PageSource } from './ports.js';
+import type { CheckedRow } from './column-values.js';
 import { toSessionRow } from './records.js';
-import type { SessionRow } from '../../contract/schema.js';
 
 export interface DayExportContext {
   readonly source: PageSource;
@@ -23,7 +23,7 @@ export interface DayExportContext {
   /** Sub-windows of the day paged at once. */
   readonly concurrency: number;
   /** Rows, in file order → the bytes of one Parquet file (the writer lives outside the core). */
-  readonly encode: (rows: Iterable<SessionRow>) => Promise<Uint8Array>;
+  readonly encode: (rows: Iterable<CheckedRow>) => Promise<Uint8Array>;
   readonly runId: string;
   readonly now: () => number;
   /** Aborts the day before it writes anything (the Lambda deadline); exportDay then throws its reason. */

@@ -1,9 +1,9 @@
 import type { KeyedSession, RejectedItem } from './paging/interval-cursor.js';
 import { parseEpochMillis, parseInteger } from './fields.js';
-import { rowProblem } from './column-values.js';
+import { checkRow, type CheckedRow } from './column-values.js';
 import type { SessionRow } from '../../contract/schema.js';
 
-export type RecordOutcome = { readonly row: SessionRow } | RejectedItem;
+export type RecordOutcome = { readonly row: CheckedRow } | RejectedItem;
 
 class FieldError extends Error {}
 
@@ -11,7 +11,7 @@ class FieldError extends Error {}
  * Turns one received session into a row. Values are kept as received where the type allows (an unknown
  * `helpState` is kept); numbers sent as numeric strings are coerced, and so are ids or links sent as numbers
  * where a string is documented. A value that cannot be coerced, or that its column cannot hold (see
- * {@link rowProblem}), rejects the whole record, so that no row in the table silently differs from what the API
+ * {@link checkRow}), rejects the whole record, so that no row in the table silently differs from what the API
  * sent and one odd record cannot fail the day.
  */
 export function toSessionRow(session: KeyedSession): RecordOutcome {
@@ -36,8 +36,8 @@ export function toSessionRow(session: KeyedSession): RecordOutcome {
     if (error instanceof FieldError) return { reason: error.message, item };
     throw error;
   }
-  const problem = rowProblem(row);
-  return problem ? { reason: `${problem.column} ${problem.problem}`, item } : { row };
+  const checked = checkRow(row);
+  return 'row' in checked ? checked : { reason: `${checked.column} ${checked.problem}`, item };
 }
 
 function text(item: Readonly<Record<string, unknown>>, field: string): string | null {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DayRows, preferredCopy } from '../../../functions/export/core/day-rows.js';
 import type { SessionRow } from '../../../functions/contract/schema.js';
+import { checked } from '../../support/checked-row.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -35,7 +36,7 @@ const anyId = fc.bigInt({ min: INT64_MIN, max: INT64_MAX });
 
 function stored(rows: readonly SessionRow[]): { rows: SessionRow[]; count: number; duplicates: number } {
   const day = new DayRows();
-  for (const row of rows) day.add(row);
+  for (const row of rows) day.add(checked(row));
   const distinct = day.distinct();
   return { rows: [...distinct.rows], count: distinct.count, duplicates: distinct.duplicates };
 }
@@ -124,23 +125,11 @@ describe('DayRows', () => {
   it('is empty when no row was added, and its rows can be read more than once', () => {
     expect(stored([])).toStrictEqual({ rows: [], count: 0, duplicates: 0 });
     const day = new DayRows();
-    day.add({ ...ROW, online_help_id: 2n });
-    day.add({ ...ROW, online_help_id: 1n });
+    day.add(checked({ ...ROW, online_help_id: 2n }));
+    day.add(checked({ ...ROW, online_help_id: 1n }));
     const { rows } = day.distinct();
     expect([...rows]).toStrictEqual([...rows]);
     expect([...rows].map((row) => row.online_help_id)).toEqual([1n, 2n]);
-  });
-
-  it('refuses a row with a value its column cannot hold, naming the column', () => {
-    const day = new DayRows();
-    expect(() => {
-      day.add({ ...ROW, online_help_id: INT64_MAX + 1n });
-    }).toThrow(/online_help_id must be a bigint/);
-    expect(() => {
-      day.add({ ...ROW, customer_name: 'a\uD800b' });
-    }).toThrow(/customer_name contains an unpaired/);
-    day.add(ROW);
-    expect([...day.distinct().rows]).toStrictEqual([ROW]);
   });
 });
 

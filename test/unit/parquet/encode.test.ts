@@ -13,11 +13,13 @@ import type { FileMetaData, PageHeader } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { CheckedRow } from '../../../functions/export/core/column-values.js';
 import { DayRows } from '../../../functions/export/core/day-rows.js';
 import { SESSION_COLUMNS } from '../../../functions/contract/schema.js';
 import type { SessionRow } from '../../../functions/contract/schema.js';
 import { encodeParquet } from '../../../functions/export/parquet/encode.js';
 import { PAGE_ROWS, ROW_GROUP_ROWS } from '../../../functions/export/parquet/settings.js';
+import { checked } from '../../support/checked-row.js';
 
 const MAX_INT64 = 2n ** 63n - 1n;
 const MIN_INT64 = -(2n ** 63n);
@@ -92,9 +94,9 @@ const EXPECTED_ID_ORDER = [
 ];
 
 /** The rows as the exporter hands them to the encoder: through the day's column store, in file order. */
-function inFileOrder(rows: readonly SessionRow[]): Iterable<SessionRow> {
+function inFileOrder(rows: readonly SessionRow[]): Iterable<CheckedRow> {
   const day = new DayRows();
-  for (const row of rows) day.add(row);
+  for (const row of rows) day.add(checked(row));
   return day.distinct().rows;
 }
 
@@ -203,7 +205,7 @@ describe('encodeParquet values', () => {
   });
 
   it('keeps the empty string distinct from NULL', async () => {
-    const file = await fileLiteral(await encodeParquet(INPUT));
+    const file = await fileLiteral(await encodeParquet(INPUT.map(checked)));
     expect(
       await query(
         `SELECT online_help_id FROM read_parquet(${file}) WHERE customer_no = '' AND customer_no IS NOT NULL`,
@@ -213,7 +215,7 @@ describe('encodeParquet values', () => {
 
   it('writes the rows in the order given, leaving them untouched', async () => {
     const copy = [...INPUT];
-    const rows = await hyparquetRows(await encodeParquet(INPUT));
+    const rows = await hyparquetRows(await encodeParquet(INPUT.map(checked)));
     expect(INPUT).toEqual(copy);
     expect(rows.map((row) => row['online_help_id'])).toEqual(INPUT.map((row) => row.online_help_id));
   });
@@ -226,7 +228,7 @@ describe('encodeParquet values', () => {
 
 describe('encodeParquet file layout', () => {
   it('declares the contract columns in order with Athena-readable physical and logical types, no dt', async () => {
-    const file = await fileLiteral(await encodeParquet(INPUT));
+    const file = await fileLiteral(await encodeParquet(INPUT.map(checked)));
     const schema = await query(
       `SELECT name, type, repetition_type, converted_type, logical_type, duckdb_type
        FROM parquet_schema(${file}) WHERE name <> 'root'`,
@@ -254,7 +256,7 @@ describe('encodeParquet file layout', () => {
   });
 
   it('compresses every chunk with SNAPPY, PLAIN values with RLE levels, in v1 data pages only', async () => {
-    const bytes = await encodeParquet(INPUT);
+    const bytes = await encodeParquet(INPUT.map(checked));
     const file = await fileLiteral(bytes);
     expect(await query(`SELECT DISTINCT compression, encodings FROM parquet_metadata(${file})`)).toEqual([
       { compression: 'SNAPPY', encodings: 'RLE, PLAIN' },
@@ -277,7 +279,7 @@ describe('encodeParquet file layout', () => {
   });
 
   it('writes no column index and no offset index', async () => {
-    const metadata = parquetMetadata(arrayBufferOf(await encodeParquet(INPUT)));
+    const metadata = parquetMetadata(arrayBufferOf(await encodeParquet(INPUT.map(checked))));
     for (const chunk of metadata.row_groups.flatMap((group) => group.columns)) {
       expect(chunk.column_index_offset).toBeUndefined();
       expect(chunk.offset_index_offset).toBeUndefined();
@@ -285,7 +287,7 @@ describe('encodeParquet file layout', () => {
   });
 
   it('writes exact numeric statistics and none for strings', async () => {
-    const file = await fileLiteral(await encodeParquet(INPUT));
+    const file = await fileLiteral(await encodeParquet(INPUT.map(checked)));
     const stats = await query(
       `SELECT path_in_schema AS name, stats_min_value AS min, stats_max_value AS max, stats_null_count AS nulls
        FROM parquet_metadata(${file}) ORDER BY column_id`,

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { ExportError } from '../../../functions/export/core/errors.js';
 import type { SessionRow } from '../../../functions/contract/schema.js';
-import { encodeParquet } from '../../../functions/export/parquet/encode.js';
-import { InvalidRowError, validateRow } from '../../../functions/export/parquet/validate.js';
+import { checkRow } from '../../../functions/export/core/column-values.js';
 
 const VALID: SessionRow = {
   online_help_id: 9_007_199_254_740_993n,
@@ -28,20 +26,9 @@ function mistyped(patch: Readonly<Record<string, unknown>>): SessionRow {
   return { ...VALID, ...patch };
 }
 
-function errorOf(action: () => void): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-describe('validateRow', () => {
-  it('accepts a valid row and the extremes of every range', () => {
-    expect(() => {
-      validateRow(VALID, 0);
-    }).not.toThrow();
+describe('checkRow', () => {
+  it('accepts a valid row and the extremes of every range, unchanged', () => {
+    expect(checkRow(VALID)).toStrictEqual({ row: VALID });
     const extremes: SessionRow[] = [
       {
         ...VALID,
@@ -52,13 +39,8 @@ describe('validateRow', () => {
       { ...VALID, online_help_id: -(2n ** 63n), help_requested_at: 0, wait_time_seconds: -(2 ** 31) },
       { ...VALID, customer_name: '👩🏽‍💻 🇹🇷', customer_no: '' },
     ];
-    for (const row of extremes) {
-      expect(() => {
-        validateRow(row, 0);
-      }).not.toThrow();
-    }
+    for (const row of extremes) expect(checkRow(row)).toStrictEqual({ row });
   });
-
   it.each([
     ['online_help_id', 5, 'must be a bigint in the signed 64-bit range, got 5'],
     ['online_help_id', 2n ** 63n, 'must be a bigint in the signed 64-bit range, got 9223372036854775808n'],
@@ -86,49 +68,20 @@ describe('validateRow', () => {
     ['customer_name', 'Zeynep \uD83D', 'contains an unpaired UTF-16 surrogate, which UTF-8 cannot encode'],
     ['conversation_detail_link', 'https://x/\uDE00', 'contains an unpaired UTF-16 surrogate'],
   ])('rejects %s = %o', (column, value, problem) => {
-    const error = errorOf(() => {
-      validateRow(mistyped({ [column]: value }), 3);
-    });
-    expect(error).toBeInstanceOf(InvalidRowError);
-    expect(error).toBeInstanceOf(ExportError);
-    expect(error).toMatchObject({ rowIndex: 3, column, name: 'InvalidRowError' });
-    expect(error).toHaveProperty('message', expect.stringContaining(`(row 3): ${column} `));
-    expect(error).toHaveProperty('message', expect.stringContaining(problem));
+    const check = checkRow(mistyped({ [column]: value }));
+    expect(check).toMatchObject({ column });
+    expect(check).toHaveProperty('problem', expect.stringContaining(problem));
   });
 
-  it('names the session id, the row and the column in the message', () => {
-    const error = errorOf(() => {
-      validateRow({ ...VALID, wait_time_seconds: 2 ** 31 }, 7);
+  it('names only the first offending column', () => {
+    expect(checkRow(mistyped({ customer_no: 1, wait_time_seconds: 2 ** 31 }))).toStrictEqual({
+      column: 'customer_no',
+      problem: 'must be a string, got 1',
     });
-    expect(error).toHaveProperty(
-      'message',
-      'Session 9007199254740993 (row 7): wait_time_seconds must be an integer in [-2147483648, 2147483647], ' +
-        'got 2147483648. Nothing was written; fix the mapping from the API record to the row.',
-    );
-    expect(error).toMatchObject({ onlineHelpId: '9007199254740993' });
-  });
-
-  it('says ? for the id when the id itself is not a bigint', () => {
-    const error = errorOf(() => {
-      validateRow(mistyped({ online_help_id: '17' }), 0);
-    });
-    expect(error).toMatchObject({ onlineHelpId: '?' });
-    expect(error).toHaveProperty('message', expect.stringMatching(/^Session \? \(row 0\): online_help_id /));
   });
 
   it('never echoes string contents, which may be personal data', () => {
-    const error = errorOf(() => {
-      validateRow(mistyped({ customer_name: 'Zeynep Yılmaz \uD800' }), 0);
-    });
-    expect(error).toHaveProperty('message', expect.not.stringContaining('Zeynep'));
-  });
-});
-
-describe('encodeParquet validation', () => {
-  it('rejects the whole batch before encoding, naming the first bad row', async () => {
-    const rows = [VALID, { ...VALID, online_help_id: 4_294_967_297n, help_time_seconds: 1.25 }];
-    await expect(encodeParquet(rows)).rejects.toThrow(
-      /^Session 4294967297 \(row 1\): help_time_seconds must be an integer .* got 1\.25\./,
-    );
+    const check = checkRow(mistyped({ customer_name: 'Zeynep Yılmaz \uD800' }));
+    expect(JSON.stringify(check)).not.toContain('Zeynep');
   });
 });
