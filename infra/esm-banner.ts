@@ -46,8 +46,11 @@ export const PARQUETJS_IMPLICIT_GLOBALS = Object.freeze([
 ]);
 
 /**
- * Prepended to the ESM bundle: a real `require` for the CommonJS dependencies that esbuild leaves as
- * `require()` calls of Node.js built-ins, and {@link PARQUETJS_IMPLICIT_GLOBALS}.
+ * Prepended to an ESM bundle of the exporter: a real `require` for the CommonJS dependencies that esbuild leaves
+ * as `require()` calls of Node.js built-ins, and {@link PARQUETJS_IMPLICIT_GLOBALS} for a bundle that inlines
+ * parquetjs-lite (bench/bundle-size.ts, the strict-mode test). The Lambda asset ships parquetjs-lite as a node
+ * module instead (`ASSET_NODE_MODULES` in constructs/export-function.ts), where Node loads it as sloppy-mode
+ * CommonJS; there the declarations are unused, and the `require` serves any CommonJS code that is inlined.
  */
 export const ESM_BANNER = [
   "import { createRequire as __createRequire } from 'node:module';",

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, expect, test, vi } from 'vitest';
+import { ASSET_NODE_MODULES } from '../../../infra/constructs/export-function.js';
 import { ESM_BANNER } from '../../../infra/esm-banner.js';
 import { onlyResource, synth } from './support.js';
 
@@ -16,18 +17,45 @@ afterAll(() => {
   vi.unstubAllEnvs();
 });
 
-test('esbuild bundles the handler into an ESM index.mjs under 1.5 MB that loads', async () => {
+/** `names` and, recursively, the packages they depend on, as package-lock.json resolves them at the top level. */
+function dependencyClosure(names: readonly string[]): string[] {
+  const lock = JSON.parse(readFileSync(new URL('../../../package-lock.json', import.meta.url), 'utf8')) as {
+    packages: Record<string, { dependencies?: Record<string, string> }>;
+  };
+  const found = new Set<string>();
+  const visit = (name: string): void => {
+    if (found.has(name)) return;
+    const entry = lock.packages[`node_modules/${name}`];
+    if (!entry) throw new Error(`package-lock.json has no node_modules/${name}`);
+    found.add(name);
+    for (const dependency of Object.keys(entry.dependencies ?? {})) visit(dependency);
+  };
+  names.forEach(visit);
+  return [...found].sort();
+}
+
+function bytesBelow(path: string): number {
+  return readdirSync(path, { recursive: true, encoding: 'utf8' })
+    .map((file) => statSync(join(path, file)))
+    .reduce((sum, stats) => sum + (stats.isFile() ? stats.size : 0), 0);
+}
+
+test('esbuild bundles the handler into an ESM index.mjs; parquetjs-lite ships beside it; under 1.5 MB; it loads', async () => {
   const { template } = synth({}, { bundling: true, outdir });
 
   const [, fn] = onlyResource(template, 'AWS::Lambda::Function', 'ExportFunction');
   const { S3Key } = fn['Code'] as { S3Key: string };
   const asset = join(outdir, `asset.${S3Key.replace(/\.zip$/, '')}`);
-  const files = readdirSync(asset).sort();
-  expect(files).toEqual(['index.mjs', 'index.mjs.map']);
-  const bytes = files.reduce((sum, file) => sum + statSync(join(asset, file)).size, 0);
-  expect(bytes).toBeLessThan(1.5 * 1024 * 1024);
+  expect(readdirSync(asset).sort()).toEqual(['index.mjs', 'index.mjs.map', 'node_modules', 'package.json']);
+  // Exactly the packages the bundling installs (with what they need), at the locked versions; nothing else.
+  const installed = readdirSync(join(asset, 'node_modules')).filter((name) => name !== '.package-lock.json');
+  expect(installed.sort()).toEqual(dependencyClosure(ASSET_NODE_MODULES));
+  expect(ASSET_NODE_MODULES).toEqual(['parquetjs-lite']);
+  // Its Thrift code (deprecated `new Buffer()`, DEP0005 outside node_modules) is not inlined into the bundle.
+  expect(readFileSync(join(asset, 'index.mjs'), 'utf8')).not.toContain('new Buffer(');
+  expect(bytesBelow(asset)).toBeLessThan(1.5 * 1024 * 1024);
 
-  // Loading runs every bundled CommonJS module in strict mode, through the banner's `require` and globals.
+  // Loading runs the bundled modules in strict mode and resolves parquetjs-lite from the asset's node_modules.
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   const bundle = (await import(pathToFileURL(join(asset, 'index.mjs')).href)) as { handler?: unknown };
   expect(typeof bundle.handler).toBe('function');

@@ -20,6 +20,11 @@ export interface SynthOptions {
   readonly bundling?: boolean;
   /** Where the cloud assembly goes. @default - a temporary directory */
   readonly outdir?: string;
+  /**
+   * Run CloudFormation Validate and the Control Tower controls (infra/validators.ts), as `cdk synth` does
+   * (slow: seconds to start the engine in each test file, ~1 s a synth). @default false
+   */
+  readonly validators?: boolean;
 }
 
 /** The app and its stack, built by the real {@link buildApp} from cdk.json context plus `overrides`. */
@@ -34,8 +39,8 @@ export interface Synthesized extends Built {
 }
 
 /**
- * Builds the app as `cdk synth` would, with cdk-nag on, without synthesizing it. Bundling is skipped unless
- * asked for, so that a synth takes well under a second.
+ * Builds the app as `cdk synth` would, with cdk-nag on, without synthesizing it. Bundling and the template
+ * validators are skipped unless asked for, so that a synth takes well under a second.
  */
 export function build(overrides: Record<string, unknown> = {}, options: SynthOptions = {}): Built {
   const app = new App({
@@ -44,11 +49,11 @@ export function build(overrides: Record<string, unknown> = {}, options: SynthOpt
       ...overrides,
       ...(options.bundling === true ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
-    // CDK's built-in CloudFormation validation costs ~5 s a synth; `cdk synth` runs it, cdk-nag runs here.
+    // The validators run only where asked for (`validators`), CDK's own instance of one of them never.
     builtinCloudFormationValidation: false,
     ...(options.outdir === undefined ? {} : { outdir: options.outdir }),
   });
-  return { app, stack: buildApp(app) };
+  return { app, stack: buildApp(app, { templateValidators: options.validators ?? false }) };
 }
 
 /** Builds and synthesizes the app; synthesis throws on any unacknowledged cdk-nag finding. */
