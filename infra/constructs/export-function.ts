@@ -8,7 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { REJECTS_FOLDER, TABLE_NAME } from '../../functions/contract/layout.js';
+import { PREFLIGHT_FOLDER, REJECTS_FOLDER, TABLE_NAME } from '../../functions/contract/layout.js';
 import { EXPORT_ENV } from '../../functions/contract/settings.js';
 import type { SignatureVariant } from '../../functions/contract/settings.js';
 import { ESM_BANNER } from '../esm-banner.js';
@@ -182,8 +182,8 @@ export class ExportFunction extends Construct {
   /**
    * Lets the exporter write below `prefix` in `bucket` and names both in `EXPORT_BUCKET` and `EXPORT_PREFIX`.
    * It may put any object below the prefix (partitions, rejects, run manifests), list the prefix, and delete
-   * only where replacing a day needs it: stale objects in the table's partitions and the day's rejects. Run
-   * manifests, the day's history, cannot be deleted by it.
+   * only where replacing a day needs it — stale objects in the table's partitions and the day's rejects — and
+   * where its preflight deletes its own probe object. Run manifests, the day's history, cannot be deleted by it.
    */
   bindBucket(bucket: IBucket, prefix: string): void {
     const objects = (path: string): string => bucket.arnForObjects(`${prefix}/${path}`);
@@ -192,7 +192,7 @@ export class ExportFunction extends Construct {
       new PolicyStatement({
         sid: 'ReplaceDays',
         actions: ['s3:DeleteObject'],
-        resources: [objects(`${TABLE_NAME}/*`), objects(`${REJECTS_FOLDER}/*`)],
+        resources: [objects(`${TABLE_NAME}/*`), objects(`${REJECTS_FOLDER}/*`), objects(`${PREFLIGHT_FOLDER}/*`)],
       }),
       new PolicyStatement({
         sid: 'ListExport',

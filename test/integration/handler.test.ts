@@ -143,8 +143,9 @@ describe('Lambda handler with s3rver and a fake Secrets Manager', () => {
 
   it('finishes the other days, then throws, when one day fails', async () => {
     const { handler, logs } = lambda();
-    // The next request, the first of 2025-11-21, gets a 400, which is not retried: that day fails, the others land.
-    sim.injectFaults({ kind: 'status', status: 400, body: 'Bad request' });
+    // After the preflight's request (answered, only late), the first of 2025-11-21 gets a 400, which is not
+    // retried: that day fails, the others land.
+    sim.injectFaults({ kind: 'slow', delayMs: 1 }, { kind: 'status', status: 400, body: 'Bad request' });
     await expect(handler({ from: '2025-11-21', to: '2025-11-23' })).rejects.toThrow(/1 of 3 days failed .*2025-11-21/);
     expect(logs.some((l) => l.includes('day failed'))).toBe(true);
     expect(logs.filter((l) => l.includes('"DaySucceeded"')).length).toBe(2);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import { manifestKey, partitionObjectKey, rejectsKey } from '../../../functions/contract/layout.js';
+import { manifestKey, partitionObjectKey, preflightKey, rejectsKey } from '../../../functions/contract/layout.js';
 import { parseDay } from '../../../functions/contract/calendar.js';
 import { ESM_BANNER, PARQUETJS_IMPLICIT_GLOBALS } from '../../../infra/esm-banner.js';
 import { arnOf, arnWithSuffix, onlyResource, synth } from './support.js';
@@ -141,9 +141,9 @@ describe('the export function', () => {
     );
   });
 
-  test('it may delete what replacing a day needs, and no run manifest', () => {
+  test('it may delete what replacing a day needs and its preflight probe, and no run manifest', () => {
     const day = parseDay('2025-11-24');
-    const deletable = ['diyalog/_rejects/*', 'diyalog/online_help/*'].map(
+    const deletable = ['diyalog/_rejects/*', 'diyalog/_runs/preflight/*', 'diyalog/online_help/*'].map(
       (pattern) => new RegExp(`^${pattern.replace('*', '.*')}$`),
     );
     const mayDelete = (key: string): boolean => deletable.some((pattern) => pattern.test(`diyalog/${key}`));
@@ -151,6 +151,7 @@ describe('the export function', () => {
     expect(mayDelete(`${partitionObjectKey(day)}.stale-part`)).toBe(true);
     expect(mayDelete(rejectsKey(day))).toBe(true);
     expect(mayDelete(manifestKey(day, 'run-1'))).toBe(false);
+    expect(mayDelete(preflightKey('run-1'))).toBe(true);
   });
 
   test('an imported bucket and a secret imported by name are granted by ARN pattern', () => {
@@ -219,7 +220,11 @@ function expectedStatements(
       Sid: 'ReplaceDays',
       Effect: 'Allow',
       Action: 's3:DeleteObject',
-      Resource: [bucketArn(`/${prefix}/_rejects/*`), bucketArn(`/${prefix}/online_help/*`)],
+      Resource: [
+        bucketArn(`/${prefix}/_rejects/*`),
+        bucketArn(`/${prefix}/_runs/preflight/*`),
+        bucketArn(`/${prefix}/online_help/*`),
+      ],
     },
     {
       Sid: 'ListExport',
