@@ -35,6 +35,8 @@ export class ExportStack extends Stack {
       apiEndpoint: settings.apiEndpoint,
       timeZone: settings.timeZone,
       lookbackDays: settings.lookbackDays,
+      // Athena never shows a day before the projection's start, so the exporter refuses to write one.
+      firstDay: settings.projectionStartDate,
       ...(settings.signatureVariant === undefined ? {} : { signatureVariant: settings.signatureVariant }),
       ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
     });

@@ -22,6 +22,8 @@ export const EXPORT_ENV = Object.freeze({
   prefix: 'EXPORT_PREFIX',
   /** Days before yesterday that a scheduled run exports again. */
   lookbackDays: 'EXPORT_LOOKBACK_DAYS',
+  /** First day of Athena's partition projection (infra: CDK context `projectionStartDate`); earlier days are refused. */
+  firstDay: 'EXPORT_FIRST_DAY',
 });
 
 /** The value of each optional setting when it is not set. */

@@ -3,11 +3,12 @@
  * environment variables, every value checked by its validator in functions/contract/settings.ts and every default
  * taken from there. A refused value is a {@link ConfigError} naming the flag or variable.
  */
-import type { TimeZone } from '../contract/calendar.js';
+import type { CalendarDay, TimeZone } from '../contract/calendar.js';
 import {
   apiEndpointSetting,
   bucketSetting,
   concurrencySetting,
+  daySetting,
   DEFAULTS,
   EXPORT_ENV,
   lookbackDaysSetting,
@@ -37,6 +38,8 @@ export interface LambdaConfig extends ApiConfig {
   readonly prefix: string;
   /** Days before yesterday that a scheduled run exports again, to catch late state changes. */
   readonly lookbackDays: number;
+  /** The first day of Athena's partition projection: earlier days are refused. @default - no first day */
+  readonly firstDay?: CalendarDay;
   /** A custom S3-compatible endpoint (`AWS_ENDPOINT_URL_S3`), if any. */
   readonly s3Endpoint?: string;
 }
@@ -107,6 +110,7 @@ export function apiSettingsFrom(sources: SettingSources): Omit<ApiConfig, 'endpo
 export function lambdaConfigFromEnv(env: Environment): LambdaConfig {
   const sources = { env };
   const s3Endpoint = s3EndpointFromEnv(env);
+  const firstDay = optionalSetting<CalendarDay | undefined>(sources, 'firstDay', daySetting, undefined);
   return Object.freeze({
     endpoint: endpointFrom(sources) ?? notSet(EXPORT_ENV.endpoint),
     ...apiSettingsFrom(sources),
@@ -114,6 +118,7 @@ export function lambdaConfigFromEnv(env: Environment): LambdaConfig {
     bucket: rethrowAs(EXPORT_ENV.bucket, () => bucketSetting(required(env, EXPORT_ENV.bucket), EXPORT_ENV.bucket)),
     prefix: optionalSetting(sources, 'prefix', prefixSetting, ''),
     lookbackDays: optionalSetting(sources, 'lookbackDays', lookbackDaysSetting, DEFAULTS.lookbackDays),
+    ...(firstDay ? { firstDay } : {}),
     ...(s3Endpoint ? { s3Endpoint } : {}),
   });
 }

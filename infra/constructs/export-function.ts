@@ -8,9 +8,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { CalendarDay } from '../../functions/contract/calendar.js';
 import { PREFLIGHT_FOLDER, REJECTS_FOLDER, TABLE_NAME } from '../../functions/contract/layout.js';
-import { EXPORT_ENV } from '../../functions/contract/settings.js';
-import type { SignatureVariant } from '../../functions/contract/settings.js';
+import { EXPORT_ENV, type SignatureVariant } from '../../functions/contract/settings.js';
 import { ESM_BANNER } from '../esm-banner.js';
 import { acknowledgeWildcardResource } from '../nag.js';
 import { secretIdOf } from './credentials-secret.js';
@@ -58,6 +58,8 @@ export interface ExportFunctionProps {
   readonly timeZone: string;
   /** `EXPORT_LOOKBACK_DAYS`. */
   readonly lookbackDays: number;
+  /** `EXPORT_FIRST_DAY`: the first day of Athena's partition projection; the exporter refuses earlier days. */
+  readonly firstDay: CalendarDay;
   /** `DIYALOG_SIGNATURE_VARIANT`. @default - unset: the exporter's default */
   readonly signatureVariant?: SignatureVariant;
   /** `DIYALOG_CONCURRENCY`. @default - unset: the exporter's default */
@@ -123,6 +125,7 @@ export class ExportFunction extends Construct {
         [EXPORT_ENV.endpoint]: props.apiEndpoint,
         [EXPORT_ENV.timeZone]: props.timeZone,
         [EXPORT_ENV.lookbackDays]: String(props.lookbackDays),
+        [EXPORT_ENV.firstDay]: props.firstDay,
         ...(props.signatureVariant === undefined ? {} : { [EXPORT_ENV.signatureVariant]: props.signatureVariant }),
         ...(props.concurrency === undefined ? {} : { [EXPORT_ENV.concurrency]: String(props.concurrency) }),
       },

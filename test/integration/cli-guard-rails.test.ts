@@ -264,3 +264,58 @@ describe('exit codes and the usual flags', () => {
     },
   );
 });
+
+describe('only days that are over', () => {
+  /** 2026-12-01 23:59:59.999 and 2026-12-02 00:00 in Istanbul (+03:00); 19:00 and 19:00 in New York (−05:00). */
+  const BEFORE_MIDNIGHT = Date.parse('2026-12-01T20:59:59.999Z');
+  const AT_MIDNIGHT = Date.parse('2026-12-01T21:00:00.000Z');
+
+  async function at(now: number, args: string[]): Promise<Ran> {
+    const err: string[] = [];
+    const status = await runCli(args, ENV, { out: () => undefined, err: (l) => err.push(l) }, () => now);
+    return { status, out: '', err: err.join('\n'), statusLines: [] };
+  }
+
+  it.each([
+    ['Europe/Istanbul', BEFORE_MIDNIGHT, '2026-12-01 is not over in Europe/Istanbul until 2026-12-02 00:00 (+03:00)'],
+    ['America/New_York', AT_MIDNIGHT, '2026-12-01 is not over in America/New_York until 2026-12-02 00:00 (-05:00)'],
+  ])('refuses today in %s, before any request, saying when it can be exported', async (zone, now, reason) => {
+    const root = await tempDir();
+    const args = ['--date', '2026-12-01', '--timezone', zone, '--endpoint', sim.url, '--out', root];
+    const result = await at(now, args);
+    expect(result.status).toBe(2);
+    expect(result.err.split('\n')[0]).toBe(`diyalog-export: --date: ${reason}`);
+    expect(sim.counters.requests).toBe(0);
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('refuses tomorrow, and a range that reaches today as a whole', async () => {
+    const tomorrow = await at(AT_MIDNIGHT, ['--date', '2026-12-03', '--endpoint', sim.url, '--out', await tempDir()]);
+    expect(tomorrow.status).toBe(2);
+    expect(tomorrow.err).toContain('2026-12-03 is not over in Europe/Istanbul until 2026-12-04 00:00 (+03:00)');
+    const root = await tempDir();
+    const range = await at(BEFORE_MIDNIGHT, [
+      '--from',
+      '2026-11-28',
+      '--to',
+      '2026-12-01',
+      '--endpoint',
+      sim.url,
+      '--out',
+      root,
+    ]);
+    expect(range.status).toBe(2);
+    expect(range.err).toContain(
+      '--from/--to: range 2026-11-28..2026-12-01 is refused as a whole: 2026-12-01 is not over',
+    );
+    expect(sim.counters.requests).toBe(0);
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('exports a day from the instant its local midnight has passed', async () => {
+    sim.setSessions([]);
+    const result = await at(AT_MIDNIGHT, ['--date', '2026-12-01', '--endpoint', sim.url, '--out', await tempDir()]);
+    expect(result.err).toBe('');
+    expect(result.status).toBe(0);
+  });
+});

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseDay, type CalendarDay, type TimeZone } from '../../contract/calendar.js';
 import { bucketSetting, LIMITS, prefixSetting } from '../../contract/settings.js';
 import type { ExportRoot } from '../compose.js';
-import { daysInRange, previousDay } from '../core/days.js';
+import { daysInRange, previousDay, refuseDaysNotOver } from '../core/days.js';
 import { ConfigError, rethrowAs } from '../core/errors.js';
 import type { ExportRequest } from '../core/run.js';
 import { apiSettingsFrom, endpointFrom, type ApiConfig, type Environment } from '../settings.js';
@@ -39,7 +39,7 @@ export const DAY_FLAGS: readonly string[] = ['--date', '--from', '--to'];
 
 /**
  * Reads the command line and the environment into what to export, refusing ambiguity before any work: demo data
- * only with `--demo` and only into a local folder, one reading of the export root, days that exist.
+ * only with `--demo` and only into a local folder, one reading of the export root, days that exist and are over.
  *
  * @throws {@link ConfigError} naming the flag or variable at fault
  */
@@ -120,7 +120,9 @@ function requestedDays(
     if (values.from !== undefined || values.to !== undefined) {
       throw new ConfigError('--date', 'cannot be combined with --from/--to');
     }
-    return [rethrowAs('--date', () => parseDay(values.date))];
+    const day = rethrowAs('--date', () => parseDay(values.date));
+    refuseDaysNotOver([day], zone, now, '--date');
+    return [day];
   }
   if (values.from !== undefined || values.to !== undefined) {
     if (values.from === undefined || values.to === undefined) {
@@ -128,7 +130,9 @@ function requestedDays(
     }
     const from = rethrowAs('--from', () => parseDay(values.from));
     const to = rethrowAs('--to', () => parseDay(values.to));
-    return rethrowAs('--from/--to', () => daysInRange(from, to, { maxDays: LIMITS.maxRangeDays }));
+    const days = rethrowAs('--from/--to', () => daysInRange(from, to, { maxDays: LIMITS.maxRangeDays }));
+    refuseDaysNotOver(days, zone, now, '--from/--to');
+    return days;
   }
   return [previousDay(now, zone)];
 }

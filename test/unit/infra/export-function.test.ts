@@ -50,6 +50,7 @@ describe('the export function', () => {
         DIYALOG_API_ENDPOINT: 'https://diyalog.example.com',
         EXPORT_TIMEZONE: 'Europe/Istanbul',
         EXPORT_LOOKBACK_DAYS: '1',
+        EXPORT_FIRST_DAY: '2024-01-01',
         DIYALOG_SECRET_ID: { Ref: secretId },
         EXPORT_BUCKET: { Ref: dataBucketId },
         EXPORT_PREFIX: 'diyalog',
@@ -68,6 +69,7 @@ describe('the export function', () => {
         DIYALOG_API_ENDPOINT: 'https://diyalog.example.com',
         EXPORT_TIMEZONE: 'Europe/Istanbul',
         EXPORT_LOOKBACK_DAYS: '0',
+        EXPORT_FIRST_DAY: '2024-01-01',
         DIYALOG_SIGNATURE_VARIANT: 'concat',
         DIYALOG_CONCURRENCY: '6',
         DIYALOG_SECRET_ID: { Ref: secret },
@@ -75,6 +77,15 @@ describe('the export function', () => {
         EXPORT_PREFIX: 'diyalog',
       },
     });
+  });
+
+  test('EXPORT_FIRST_DAY is the first day of the Athena projection, so days Athena would not show are refused', () => {
+    const moved = synth({ projectionStartDate: '2025-06-01' }).template;
+    const [, props] = onlyResource(moved, 'AWS::Lambda::Function', 'ExportFunction');
+    const [, table] = onlyResource(moved, 'AWS::Glue::Table', 'CatalogTable');
+    const { Parameters } = table['TableInput'] as { Parameters: Record<string, unknown> };
+    expect(props['Environment']).toMatchObject({ Variables: { EXPORT_FIRST_DAY: '2025-06-01' } });
+    expect(Parameters['projection.dt.range']).toBe('2025-06-01,NOW');
   });
 
   test('its own log group, kept three months and retained', () => {
