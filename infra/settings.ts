@@ -1,15 +1,13 @@
 import type { Node } from 'constructs';
-import type { CalendarDay, TimeZone } from '../functions/contract/calendar.js';
+import { daySetting, timeZoneSetting, type CalendarDay, type TimeZone } from '../functions/contract/calendar.js';
 import { SettingError } from '../functions/contract/errors.js';
 import {
   apiEndpointSetting,
   bucketSetting,
   concurrencySetting,
-  daySetting,
   lookbackDaysSetting,
   prefixSetting,
   signatureVariantSetting,
-  timeZoneSetting,
   type SignatureVariant,
 } from '../functions/contract/settings.js';
 

@@ -3,18 +3,16 @@
  * environment variables, every value checked by its validator in functions/contract/settings.ts and every default
  * taken from there. A refused value is a {@link ConfigError} naming the flag or variable.
  */
-import type { CalendarDay, TimeZone } from '../contract/calendar.js';
+import { daySetting, timeZoneSetting, type CalendarDay, type TimeZone } from '../contract/calendar.js';
 import {
   apiEndpointSetting,
   bucketSetting,
   concurrencySetting,
-  daySetting,
   DEFAULTS,
   EXPORT_ENV,
   lookbackDaysSetting,
   prefixSetting,
   signatureVariantSetting,
-  timeZoneSetting,
   type SignatureVariant,
 } from '../contract/settings.js';
 import { ConfigError, rethrowAs } from './core/errors.js';

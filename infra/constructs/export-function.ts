@@ -8,13 +8,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { CalendarDay } from '../../functions/contract/calendar.js';
 import { PREFLIGHT_FOLDER, REJECTS_FOLDER, TABLE_NAME } from '../../functions/contract/layout.js';
-import { EXPORT_ENV, type SignatureVariant } from '../../functions/contract/settings.js';
+import { EXPORT_ENV } from '../../functions/contract/settings.js';
 import { ESM_BANNER } from '../esm-banner.js';
 import { acknowledgeWildcardResource } from '../nag.js';
 import { secretIdOf } from './credentials-secret.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
+import type { ExportSettings } from '../settings.js';
 
 /** The repository root: the bundler's project root, where package-lock.json lives. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,21 +50,16 @@ export const FUNCTION_DEFAULTS = Object.freeze({
   maxEventAge: Duration.hours(6),
 });
 
-/** Properties of {@link ExportFunction}. */
-export interface ExportFunctionProps {
-  /** `DIYALOG_API_ENDPOINT`. */
-  readonly apiEndpoint: string;
-  /** `EXPORT_TIMEZONE`. */
-  readonly timeZone: string;
-  /** `EXPORT_LOOKBACK_DAYS`. */
-  readonly lookbackDays: number;
-  /** `EXPORT_FIRST_DAY`: the first day of Athena's partition projection; the exporter refuses earlier days. */
-  readonly firstDay: CalendarDay;
-  /** `DIYALOG_SIGNATURE_VARIANT`. @default - unset: the exporter's default */
-  readonly signatureVariant?: SignatureVariant;
-  /** `DIYALOG_CONCURRENCY`. @default - unset: the exporter's default */
-  readonly concurrency?: number;
-}
+/**
+ * Properties of {@link ExportFunction}: the deployment settings it turns into the function's environment —
+ * `DIYALOG_API_ENDPOINT`, `EXPORT_TIMEZONE`, `EXPORT_LOOKBACK_DAYS`, `EXPORT_FIRST_DAY` (the projection's start: Athena
+ * never shows an earlier day, so the exporter refuses to write one), and `DIYALOG_SIGNATURE_VARIANT` and
+ * `DIYALOG_CONCURRENCY` when set (else the exporter's defaults).
+ */
+export type ExportFunctionProps = Pick<
+  ExportSettings,
+  'apiEndpoint' | 'timeZone' | 'lookbackDays' | 'projectionStartDate' | 'signatureVariant' | 'concurrency'
+>;
 
 /**
  * The exporter Lambda with the house defaults ({@link FUNCTION_DEFAULTS}): bundled locally by esbuild as
@@ -125,7 +120,7 @@ export class ExportFunction extends Construct {
         [EXPORT_ENV.endpoint]: props.apiEndpoint,
         [EXPORT_ENV.timeZone]: props.timeZone,
         [EXPORT_ENV.lookbackDays]: String(props.lookbackDays),
-        [EXPORT_ENV.firstDay]: props.firstDay,
+        [EXPORT_ENV.firstDay]: props.projectionStartDate,
         ...(props.signatureVariant === undefined ? {} : { [EXPORT_ENV.signatureVariant]: props.signatureVariant }),
         ...(props.concurrency === undefined ? {} : { [EXPORT_ENV.concurrency]: String(props.concurrency) }),
       },
