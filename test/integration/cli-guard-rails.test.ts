@@ -270,10 +270,16 @@ describe('only days that are over', () => {
   const BEFORE_MIDNIGHT = Date.parse('2026-12-01T20:59:59.999Z');
   const AT_MIDNIGHT = Date.parse('2026-12-01T21:00:00.000Z');
 
+  /** Runs the CLI with its clock at `now`, and the simulator's with it (it refuses requests dated 15 min off). */
   async function at(now: number, args: string[]): Promise<Ran> {
     const err: string[] = [];
-    const status = await runCli(args, ENV, { out: () => undefined, err: (l) => err.push(l) }, () => now);
-    return { status, out: '', err: err.join('\n'), statusLines: [] };
+    sim.configure({ clockOffsetMs: now - Date.now() });
+    try {
+      const status = await runCli(args, ENV, { out: () => undefined, err: (l) => err.push(l) }, () => now);
+      return { status, out: '', err: err.join('\n'), statusLines: [] };
+    } finally {
+      sim.configure({ clockOffsetMs: 0 });
+    }
   }
 
   it.each([
