@@ -13,6 +13,7 @@ import {
   lookbackDaysSetting,
   prefixSetting,
   signatureVariantSetting,
+  stateMachineArnSetting,
   timeZoneSetting,
   type SignatureVariant,
 } from '../contract/settings.js';
@@ -39,6 +40,8 @@ export interface LambdaConfig extends ApiConfig {
   readonly lookbackDays: number;
   /** A custom S3-compatible endpoint (`AWS_ENDPOINT_URL_S3`), if any. */
   readonly s3Endpoint?: string;
+  /** The backfill state machine, named when an event asks for more days than one run exports; if deployed. */
+  readonly backfillStateMachineArn?: string;
 }
 
 type SettingName = keyof typeof EXPORT_ENV;
@@ -107,6 +110,7 @@ export function apiSettingsFrom(sources: SettingSources): Omit<ApiConfig, 'endpo
 export function lambdaConfigFromEnv(env: Environment): LambdaConfig {
   const sources = { env };
   const s3Endpoint = s3EndpointFromEnv(env);
+  const backfill = settingText(sources, 'backfillStateMachineArn');
   return Object.freeze({
     endpoint: endpointFrom(sources) ?? notSet(EXPORT_ENV.endpoint),
     ...apiSettingsFrom(sources),
@@ -115,6 +119,13 @@ export function lambdaConfigFromEnv(env: Environment): LambdaConfig {
     prefix: optionalSetting(sources, 'prefix', prefixSetting, ''),
     lookbackDays: optionalSetting(sources, 'lookbackDays', lookbackDaysSetting, DEFAULTS.lookbackDays),
     ...(s3Endpoint ? { s3Endpoint } : {}),
+    ...(backfill
+      ? {
+          backfillStateMachineArn: rethrowAs(backfill.setting, () =>
+            stateMachineArnSetting(backfill.text, backfill.setting),
+          ),
+        }
+      : {}),
   });
 }
 
