@@ -26,14 +26,18 @@ export function stateMachineDefinition(template: Template, prefix: string): Stat
   );
   if (machines.length !== 1) throw new Error(`expected one state machine ${prefix}*, found ${machines.length}`);
   const definition = (machines[0]?.[1] as { Properties: { DefinitionString: unknown } }).Properties.DefinitionString;
-  return JSON.parse(resolve(definition)) as StatesDefinition;
+  return JSON.parse(resolveTokens(definition)) as StatesDefinition;
 }
 
-function resolve(value: unknown): string {
+/**
+ * A template value with its `Fn::Join`, function `Fn::GetAtt … Arn` and pseudo parameter `Ref` tokens resolved as
+ * in {@link stateMachineDefinition}, e.g. an ARN the stack builds from its account and region.
+ */
+export function resolveTokens(value: unknown): string {
   if (typeof value === 'string') return value;
   const token = value as Record<string, unknown>;
   const join = token['Fn::Join'] as [string, unknown[]] | undefined;
-  if (join) return join[1].map(resolve).join(join[0]);
+  if (join) return join[1].map(resolveTokens).join(join[0]);
   const getAtt = token['Fn::GetAtt'] as [string, string] | undefined;
   if (getAtt?.[1] === 'Arn') return fakeFunctionArn(getAtt[0]);
   const pseudo: Record<string, string> = {
