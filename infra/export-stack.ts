@@ -33,13 +33,7 @@ export class ExportStack extends Stack {
     const buckets = new ExportBuckets(this, 'Buckets', { bucket: settings.bucket });
     const credentials = new CredentialsSecret(this, 'Credentials', { source: settings.secret });
 
-    const exporter = new ExportFunction(this, 'Export', {
-      apiEndpoint: settings.apiEndpoint,
-      timeZone: settings.timeZone,
-      lookbackDays: settings.lookbackDays,
-      ...(settings.signatureVariant === undefined ? {} : { signatureVariant: settings.signatureVariant }),
-      ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
-    });
+    const exporter = new ExportFunction(this, 'Export', settings);
     exporter.bindSecret(credentials.secret);
     exporter.bindBucket(buckets.data, settings.prefix);
 

@@ -1,16 +1,14 @@
 import type { Node } from 'constructs';
 import { backfillChunkDaysSetting } from '../functions/contract/backfill.js';
-import type { CalendarDay, TimeZone } from '../functions/contract/calendar.js';
+import { daySetting, timeZoneSetting, type CalendarDay, type TimeZone } from '../functions/contract/calendar.js';
 import { SettingError } from '../functions/contract/errors.js';
 import {
   apiEndpointSetting,
   bucketSetting,
   concurrencySetting,
-  daySetting,
   lookbackDaysSetting,
   prefixSetting,
   signatureVariantSetting,
-  timeZoneSetting,
   wholeNumberSetting,
   type SignatureVariant,
 } from '../functions/contract/settings.js';

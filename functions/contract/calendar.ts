@@ -1,8 +1,8 @@
 /**
  * Calendar days and IANA time zones as settings name them: the two value types that infra (synth) and the
- * runtime share. The day math on them lives in the exporter's core (core/days.ts).
+ * runtime share, and their setting validators. The day math on them lives in the exporter's core (core/days.ts).
  */
-import { InvalidValueError } from './errors.js';
+import { asSetting, InvalidValueError } from './errors.js';
 
 declare const calendarDayBrand: unique symbol;
 declare const timeZoneBrand: unique symbol;
@@ -85,4 +85,14 @@ export function parseTimeZone(text: unknown): TimeZone {
     throw new InvalidValueError(`Unknown time zone ${quote(text)}: expected ${ZONE_EXAMPLE}.`, { cause: error });
   }
   return text as TimeZone;
+}
+
+/** The validator of a time zone setting (`timezone` context, `EXPORT_TIMEZONE`, `--timezone`): see {@link parseTimeZone}. */
+export function timeZoneSetting(text: string, setting: string): TimeZone {
+  return asSetting(setting, () => parseTimeZone(text.trim()));
+}
+
+/** The validator of a day setting (`projectionStartDate` context, `EXPORT_FIRST_DAY`): see {@link parseDay}. */
+export function daySetting(text: string, setting: string): CalendarDay {
+  return asSetting(setting, () => parseDay(text.trim()));
 }

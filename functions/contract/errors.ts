@@ -23,3 +23,13 @@ export class SettingError extends Error {
     this.problem = problem;
   }
 }
+
+/** Runs a value parser and reports its {@link InvalidValueError} as an error of `setting`. */
+export function asSetting<T>(setting: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof InvalidValueError) throw new SettingError(setting, error.message, { cause: error });
+    throw error;
+  }
+}

@@ -38,3 +38,14 @@ export function rejectsKey(day: CalendarDay): string {
 export function manifestKey(day: CalendarDay, runId: string): string {
   return `${RUNS_FOLDER}/dt=${day}/${runId}.json`;
 }
+
+/** Where preflight probes live; the only place below `_runs/` where anything is deleted. */
+export const PREFLIGHT_FOLDER = `${RUNS_FOLDER}/preflight`;
+
+/**
+ * The object a run writes and deletes before paging, to prove the root writable. Below `_runs/` (never read by
+ * Athena or `npm run query`), in a folder of its own so that the Lambda may delete there and nowhere else in it.
+ */
+export function preflightKey(runId: string): string {
+  return `${PREFLIGHT_FOLDER}/${runId}.probe`;
+}

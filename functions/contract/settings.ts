@@ -3,8 +3,8 @@
  * its default, its limits and its one validator. Infra reports a validator's {@link SettingError} as a CDK context
  * error and the runtime as a configuration error, so that synth accepts exactly what the Lambda will accept.
  */
-import { parseDay, parseTimeZone, type CalendarDay, type TimeZone } from './calendar.js';
-import { InvalidValueError, SettingError } from './errors.js';
+import { parseTimeZone } from './calendar.js';
+import { SettingError } from './errors.js';
 
 /** The Lambda's environment variables; infra sets them, the runtime reads them (the CLI too, where noted). */
 export const EXPORT_ENV = Object.freeze({
@@ -22,6 +22,8 @@ export const EXPORT_ENV = Object.freeze({
   prefix: 'EXPORT_PREFIX',
   /** Days before yesterday that a scheduled run exports again. */
   lookbackDays: 'EXPORT_LOOKBACK_DAYS',
+  /** First day of Athena's partition projection (infra: CDK context `projectionStartDate`); earlier days are refused. */
+  firstDay: 'EXPORT_FIRST_DAY',
   /** ARN of the backfill state machine, which the refusal of a range longer than one run names. */
   backfillStateMachineArn: 'EXPORT_BACKFILL_STATE_MACHINE_ARN',
 });
@@ -48,24 +50,6 @@ export const LIMITS = Object.freeze({
 export type SignatureVariant = 'newline' | 'concat';
 
 export const SIGNATURE_VARIANTS: readonly SignatureVariant[] = ['newline', 'concat'];
-
-/** Runs a value parser and reports its {@link InvalidValueError} as an error of `setting`. */
-export function asSetting<T>(setting: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof InvalidValueError) throw new SettingError(setting, error.message, { cause: error });
-    throw error;
-  }
-}
-
-export function timeZoneSetting(text: string, setting: string): TimeZone {
-  return asSetting(setting, () => parseTimeZone(text.trim()));
-}
-
-export function daySetting(text: string, setting: string): CalendarDay {
-  return asSetting(setting, () => parseDay(text.trim()));
-}
 
 /** A whole number from `min` to `max`, written in decimal digits only. */
 export function wholeNumberSetting(text: string, setting: string, min: number, max: number): number {

@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { startSimulator, demoDataset, type RunningSimulator } from '../demo/index.js';
-import { createStore, exportContext, parseExportRoot, secretsManagerCredentials, type ExportRoot } from './compose.js';
+import type { TimeZone } from '../contract/calendar.js';
 import { DEFAULTS, LIMITS } from '../contract/settings.js';
-import { apiSettingsFrom, endpointFrom, s3EndpointFromEnv, type ApiConfig, type Environment } from './settings.js';
-import { dayWindow, daysInRange, previousDay } from './core/days.js';
-import { parseDay, type CalendarDay, type TimeZone } from '../contract/calendar.js';
-import { ConfigError, ExportError, rethrowAs } from './core/errors.js';
-import { failureLine, newRunId, runExport, type DayResult, type ExportRequest } from './core/run.js';
-import { staticCredentials, type CredentialsProvider } from './diyalog/credentials.js';
+import { startSimulator, demoDataset, type RunningSimulator } from '../demo/index.js';
 import { processIo, type LineIo } from '../shared/line-io.js';
+import { parseCli, type CliOptions } from './cli/options.js';
+import { dayLine, progressLine, rerunCommand, retryLine } from './cli/report.js';
+import { createStore, exportContext, secretsManagerCredentials } from './compose.js';
+import { dayWindow } from './core/days.js';
+import { ConfigError } from './core/errors.js';
+import type { DayProgress } from './core/export-day.js';
+import { failureLine, newRunId, runExport, unfinishedRanges, type ExportRequest } from './core/run.js';
+import { staticCredentials, type CredentialsProvider } from './diyalog/credentials.js';
+import { s3EndpointFromEnv, type ApiConfig, type Environment } from './settings.js';
+import { EXPORTER_VERSION } from './version.js';
 
 export const USAGE = `Usage: diyalog-export [options]       (or: npm run export -- [options])
 
@@ -23,85 +26,61 @@ Days (default: yesterday in the time zone):
 Where to:
   --out DIR|s3://bucket/prefix
                            the export root (default ./exports); AWS_ENDPOINT_URL_S3 selects an
-                           S3-compatible store
-Source:
-  --endpoint URL           Diyalog base URL (else DIYALOG_API_ENDPOINT); with neither, or with --demo,
-                           the built-in simulator serves demo data
-  --demo                   use the built-in simulator even if DIYALOG_API_ENDPOINT is set
+                           S3-compatible store. Any other scheme: is refused.
+Source (one of):
+  --endpoint URL           Diyalog base URL (else DIYALOG_API_ENDPOINT)
+  --demo                   demo data from the built-in simulator, into a local folder only
+Keys:
   --secret-id ID           read the keys from this AWS Secrets Manager secret; otherwise from
                            DIYALOG_ACCESS_KEY_ID, DIYALOG_ACCESS_KEY_SECRET, DIYALOG_REQUESTER_USER_ID
+Settings:
   --timezone IANA          the zone whose calendar days are exported (default ${DEFAULTS.timeZone}; else
                            EXPORT_TIMEZONE)
   --concurrency N          parts of a day paged at once, 1-${LIMITS.maxConcurrency} (default ${DEFAULTS.concurrency}; else DIYALOG_CONCURRENCY)
-  --help                   show this text
+  -h, --help               show this text
+  --version                show the exporter's version
 Environment: DIYALOG_SIGNATURE_VARIANT=newline|concat selects the string-to-sign variant.
 
-Exit status: 0 when every day landed, 1 when a day failed, 2 for invalid arguments or configuration.`;
+Before paging, a run writes and deletes a probe object under <out>/_runs/preflight/ and makes one request to
+Diyalog: an unwritable root or rejected keys stop it at once, with nothing written.
 
-interface CliOptions {
-  readonly request: ExportRequest;
-  readonly root: ExportRoot;
-  readonly api: ApiConfig;
-  readonly demo: boolean;
-  readonly secretId?: string;
-}
+Exit status: 0 when every day landed, 1 when a day failed or the preflight did, 2 for invalid arguments or
+configuration (AWS region and credentials included).`;
+
+/** The live progress line is redrawn at most this often, milliseconds. */
+const PROGRESS_INTERVAL_MS = 200;
 
 /** Runs the CLI and returns its exit status; never throws. */
 export async function runCli(argv: readonly string[], env: Environment, io: LineIo, now = Date.now): Promise<number> {
-  let options: CliOptions | 'help';
+  let command;
   try {
-    options = parseCli(argv, env, now());
+    command = parseCli(argv, env, now());
   } catch (error) {
     io.err(`diyalog-export: ${message(error)}`);
     io.err('Run with --help for usage.');
     return 2;
   }
-  if (options === 'help') {
-    io.out(USAGE);
-    return 0;
-  }
+  if (command === 'help') io.out(USAGE);
+  if (command === 'version') io.out(EXPORTER_VERSION);
+  if (command === 'help' || command === 'version') return 0;
 
   let simulator: RunningSimulator | undefined;
   try {
-    let api = options.api;
+    let api = command.api;
     let credentials: CredentialsProvider;
-    if (options.demo) {
+    if (command.demo) {
       const demoKeys = { accessKeyId: 'demo', accessKeySecret: randomBytes(24).toString('base64url') };
       simulator = await startSimulator({
         credentials: demoKeys,
-        sessions: demoSessions(options.request, api.timeZone),
+        sessions: demoSessions(command.request, api.timeZone),
       });
       api = { ...api, endpoint: simulator.url };
       credentials = staticCredentials({ ...demoKeys, requesterUserId: 'demo' });
-      io.out(`No Diyalog endpoint given: exporting demo data from the built-in simulator at ${simulator.url}`);
+      io.out(`--demo: exporting demo data from the built-in simulator at ${simulator.url}`);
     } else {
-      credentials = options.secretId ? secretsManagerCredentials(options.secretId) : credentialsFromEnv(env);
+      credentials = command.secretId ? secretsManagerCredentials(command.secretId) : credentialsFromEnv(env);
     }
-    const store = createStore(options.root, s3EndpointFromEnv(env));
-    const runId = newRunId(now());
-    const context = exportContext({ api, credentials, store, runId, now });
-    const started = now();
-    const run = await runExport(options.request, context, {
-      dayFinished: (result) => {
-        io.out(progressLine(result));
-      },
-    });
-
-    const landed = run.results.flatMap((r) => (r.status === 'ok' ? [r.summary] : []));
-    const sessions = landed.reduce((sum, s) => sum + s.sessions, 0);
-    const seconds = ((now() - started) / 1000).toFixed(1);
-    io.out(
-      `${run.ok ? 'Done' : 'Finished with failures'}: ${landed.length} of ${run.results.length} day(s) exported, ` +
-        `${sessions} sessions, ${seconds} s, to ${store.locate('online_help')} (run ${runId})`,
-    );
-    if (run.ok && options.demo && options.root.kind === 'local') {
-      // Loaded only here: the demo's read-back needs DuckDB, a real export does not.
-      const { demoSummary } = await import('../query/demo-summary.js');
-      for (const line of await demoSummary(store.locate(''))) io.out(line);
-    }
-    if (run.ok) return 0;
-    io.err(`diyalog-export: ${failureLine(run)}`);
-    return 1;
+    return await exportDays(command, api, credentials, { argv, env, io, now });
   } catch (error) {
     io.err(`diyalog-export: ${message(error)}`);
     return error instanceof ConfigError ? 2 : 1;
@@ -110,73 +89,73 @@ export async function runCli(argv: readonly string[], env: Environment, io: Line
   }
 }
 
-function parseCli(argv: readonly string[], env: Environment, now: number): CliOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        date: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        out: { type: 'string', default: './exports' },
-        endpoint: { type: 'string' },
-        demo: { type: 'boolean', default: false },
-        timezone: { type: 'string' },
-        'secret-id': { type: 'string' },
-        concurrency: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    throw new ConfigError('arguments', message(error), { cause: error });
-  }
-  const { values } = parsed;
-  if (values.help) return 'help';
-
-  const sources = {
-    flags: { endpoint: values.endpoint, concurrency: values.concurrency, timeZone: values.timezone },
-    env,
-  };
-  const endpoint = endpointFrom(sources);
-  const demo = values.demo || endpoint === undefined;
-  const api: ApiConfig = {
-    endpoint: values.demo || endpoint === undefined ? '' : endpoint,
-    ...apiSettingsFrom(sources),
-  };
-  const timeZone = api.timeZone;
-  if (values.out.trim() === '') throw new ConfigError('--out', 'is empty; give a folder or s3://bucket/prefix');
-  return {
-    request: { days: requestedDays(values, timeZone, now) },
-    root: parseExportRoot(values.out, '--out'),
-    api,
-    demo,
-    ...(values['secret-id'] ? { secretId: values['secret-id'] } : {}),
-  };
+interface Surroundings {
+  readonly argv: readonly string[];
+  readonly env: Environment;
+  readonly io: LineIo;
+  readonly now: () => number;
 }
 
-function requestedDays(
-  values: { date?: string | undefined; from?: string | undefined; to?: string | undefined },
-  zone: TimeZone,
-  now: number,
-): CalendarDay[] {
-  if (values.date !== undefined) {
-    if (values.from !== undefined || values.to !== undefined) {
-      throw new ConfigError('--date', 'cannot be combined with --from/--to');
-    }
-    return [rethrowAs('--date', () => parseDay(values.date))];
+/** The run itself, with a line per day, retries as they are scheduled, and a live line on a terminal. */
+async function exportDays(
+  options: CliOptions,
+  api: ApiConfig,
+  credentials: CredentialsProvider,
+  { argv, env, io, now }: Surroundings,
+): Promise<number> {
+  const store = createStore(options.root, s3EndpointFromEnv(env));
+  const runId = newRunId(now());
+  const started = now();
+  const showProgress = throttledProgress(io, now);
+  const context = exportContext({
+    api,
+    credentials,
+    store,
+    runId,
+    demo: options.demo,
+    now,
+    onRetry: (notice) => {
+      io.err(retryLine(notice));
+    },
+    ...(showProgress ? { onProgress: showProgress } : {}),
+  });
+  const run = await runExport(options.request, context, {
+    dayFinished: (result) => {
+      io.out(dayLine(result));
+    },
+  });
+
+  const landed = run.results.flatMap((r) => (r.status === 'ok' ? [r.summary] : []));
+  const sessions = landed.reduce((sum, s) => sum + s.sessions, 0);
+  const seconds = ((now() - started) / 1000).toFixed(1);
+  io.out(
+    `${run.ok ? 'Done' : 'Finished with failures'}: ${landed.length} of ${run.results.length} day(s) exported, ` +
+      `${sessions} sessions, ${seconds} s, to ${store.locate('online_help')} (run ${runId})`,
+  );
+  if (run.ok && options.demo) {
+    // Loaded only here: the demo's read-back needs DuckDB, a real export does not.
+    const { demoSummary } = await import('../query/demo-summary.js');
+    for (const line of await demoSummary(store.locate(''))) io.out(line);
   }
-  if (values.from !== undefined || values.to !== undefined) {
-    if (values.from === undefined || values.to === undefined) {
-      throw new ConfigError(values.from === undefined ? '--from' : '--to', 'is missing; --from and --to go together');
-    }
-    const from = rethrowAs('--from', () => parseDay(values.from));
-    const to = rethrowAs('--to', () => parseDay(values.to));
-    return rethrowAs('--from/--to', () => daysInRange(from, to, { maxDays: LIMITS.maxRangeDays }));
-  }
-  return [previousDay(now, zone)];
+  if (run.ok) return 0;
+  io.err(`diyalog-export: ${failureLine(run)}`);
+  io.err(`Re-run the days that did not land: ${rerunCommand(argv, unfinishedRanges(run))}`);
+  return 1;
+}
+
+/** A progress callback that redraws the terminal's live line at most every {@link PROGRESS_INTERVAL_MS}. */
+function throttledProgress(io: LineIo, now: () => number): ((progress: DayProgress) => void) | undefined {
+  const { status } = io;
+  if (!status) return undefined;
+  let dayStarted = now();
+  let day: string | undefined;
+  let shownAt = -Infinity;
+  return (progress) => {
+    if (progress.day !== day) [day, dayStarted] = [progress.day, now()];
+    if (now() - shownAt < PROGRESS_INTERVAL_MS) return;
+    shownAt = now();
+    status(progressLine(progress, dayStarted, shownAt));
+  };
 }
 
 function credentialsFromEnv(env: Environment): CredentialsProvider {
@@ -199,27 +178,13 @@ function demoSessions(request: ExportRequest, zone: TimeZone): ReturnType<typeof
   });
 }
 
-function progressLine(result: DayResult): string {
-  if (result.status === 'failed') return `${result.day}  FAILED  ${result.error.message}`;
-  const s = result.summary;
-  const notes = [
-    s.rejected > 0 ? `${s.rejected} rejected` : '',
-    s.duplicates > 0 ? `${s.duplicates} duplicates dropped` : '',
-    s.tieOverflows.length > 0 ? `${s.tieOverflows.length} tie overflow(s)` : '',
-  ].filter(Boolean);
-  return (
-    `${s.day}  ok  ${s.sessions} sessions  ${s.pages} pages  ${(s.durationMs / 1000).toFixed(1)} s  → ${s.object}` +
-    (notes.length > 0 ? `  (${notes.join(', ')})` : '')
-  );
-}
-
 function message(error: unknown): string {
-  return error instanceof ExportError || error instanceof Error ? error.message : String(error);
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The process entry: real argv, environment and streams; sets the exit status. */
 export async function main(): Promise<void> {
-  process.exitCode = await runCli(process.argv.slice(2), process.env, processIo);
+  process.exitCode = await runCli(process.argv.slice(2), process.env, processIo());
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -2,7 +2,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerCredentials } from './aws/secrets-manager-credentials.js';
 import type { ApiConfig } from './settings.js';
-import { ConfigError } from './core/errors.js';
 import type { DayExportContext } from './core/export-day.js';
 import type { ObjectStore } from './core/ports.js';
 import { DiyalogClient, type DiyalogClientOptions, type RetryNotice } from './diyalog/client.js';
@@ -10,6 +9,7 @@ import type { CredentialsProvider } from './diyalog/credentials.js';
 import { encodeParquet } from './parquet/encode.js';
 import { LocalDirStore } from './store/local-dir.js';
 import { S3Store } from './store/s3.js';
+import { EXPORTER_VERSION } from './version.js';
 
 /**
  * The one composition root: configuration in, real adapters out. The Lambda handler and the CLI both build
@@ -20,14 +20,6 @@ import { S3Store } from './store/s3.js';
 export type ExportRoot =
   | { readonly kind: 'local'; readonly directory: string }
   | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string };
-
-/** Reads `--out`: `s3://bucket[/prefix]` or a folder path. */
-export function parseExportRoot(text: string, setting: string): ExportRoot {
-  if (!text.startsWith('s3://')) return { kind: 'local', directory: text };
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(text);
-  if (!match?.[1]) throw new ConfigError(setting, `"${text}" has no bucket; expected s3://bucket/prefix`);
-  return { kind: 's3', bucket: match[1], prefix: match[2] ?? '' };
-}
 
 /**
  * An S3 client for AWS, or for an S3-compatible store when `endpoint` is set: then path-style addressing, and
@@ -55,8 +47,11 @@ export interface ContextParts {
   readonly credentials: CredentialsProvider;
   readonly store: ObjectStore;
   readonly runId: string;
+  /** Whether `api.endpoint` is the built-in simulator serving demo data; manifests then record `demo`. */
+  readonly demo?: boolean;
   readonly now?: () => number;
   readonly onRetry?: (notice: RetryNotice) => void;
+  readonly onProgress?: DayExportContext['onProgress'];
   readonly signal?: AbortSignal;
   /** Transport settings of the Diyalog client (fetch, timeout, retry policy); production uses the defaults. */
   readonly transport?: Pick<DiyalogClientOptions, 'fetch' | 'timeoutMs' | 'retry'>;
@@ -80,6 +75,11 @@ export function exportContext(parts: ContextParts): DayExportContext {
     encode: encodeParquet,
     runId: parts.runId,
     now,
+    provenance: {
+      source: parts.demo === true ? 'demo' : new URL(parts.api.endpoint).origin,
+      exporterVersion: EXPORTER_VERSION,
+    },
     ...(parts.signal ? { signal: parts.signal } : {}),
+    ...(parts.onProgress ? { onProgress: parts.onProgress } : {}),
   };
 }

@@ -6,7 +6,7 @@ import { lambdaConfigFromEnv, type Environment, type LambdaConfig } from './sett
 import { DeadlineError, ExportError } from './core/errors.js';
 import { requestFromEvent } from './core/event.js';
 import type { ObjectStore } from './core/ports.js';
-import { failedDays, failureLine, newRunId, runExport, type DayResult } from './core/run.js';
+import { failureLine, newRunId, runExport, unfinishedRanges, type DayResult } from './core/run.js';
 import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../contract/telemetry.js';
 import type { CredentialsProvider } from './diyalog/credentials.js';
 
@@ -90,13 +90,15 @@ export function createHandler(
           report(result, logger, metrics);
         },
       });
-      const days = run.results.map((r) =>
-        r.status === 'ok' ? r.summary : { day: r.day, status: r.status, error: r.error.message },
-      );
+      const days = run.results.map((r) => {
+        if (r.status === 'ok') return r.summary;
+        return r.status === 'failed' ? { day: r.day, status: r.status, error: r.error.message } : r;
+      });
       if (!run.ok) {
-        const days = failedDays(run);
-        const rerun = JSON.stringify({ from: days[0], to: days.at(-1) });
-        throw new ExportError(`${failureLine(run)}. Re-run them with the event ${rerun}.`);
+        const events = unfinishedRanges(run).map((range) => JSON.stringify(range));
+        throw new ExportError(
+          `${failureLine(run)}. Re-run them with the event${events.length > 1 ? 's' : ''} ${events.join(', ')}.`,
+        );
       }
       logger.info('export finished', { runId, days: days.length });
       return { runId, ok: true, days };
@@ -136,6 +138,10 @@ function armDeadline(
 }
 
 function report(result: DayResult, logger: Logger, metrics: Metrics): void {
+  if (result.status === 'not-attempted') {
+    logger.warn('day not attempted: an earlier day failed in a way every day would', { day: result.day });
+    return;
+  }
   if (result.status === 'failed') {
     logger.error('day failed', { day: result.day, error: describe(result.error) });
     metrics.addMetadata('day', result.day);

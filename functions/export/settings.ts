@@ -3,7 +3,7 @@
  * environment variables, every value checked by its validator in functions/contract/settings.ts and every default
  * taken from there. A refused value is a {@link ConfigError} naming the flag or variable.
  */
-import type { TimeZone } from '../contract/calendar.js';
+import { daySetting, timeZoneSetting, type CalendarDay, type TimeZone } from '../contract/calendar.js';
 import {
   apiEndpointSetting,
   bucketSetting,
@@ -14,7 +14,6 @@ import {
   prefixSetting,
   signatureVariantSetting,
   stateMachineArnSetting,
-  timeZoneSetting,
   type SignatureVariant,
 } from '../contract/settings.js';
 import { ConfigError, rethrowAs } from './core/errors.js';
@@ -38,6 +37,8 @@ export interface LambdaConfig extends ApiConfig {
   readonly prefix: string;
   /** Days before yesterday that a scheduled run exports again, to catch late state changes. */
   readonly lookbackDays: number;
+  /** The first day of Athena's partition projection: earlier days are refused. @default - no first day */
+  readonly firstDay?: CalendarDay;
   /** A custom S3-compatible endpoint (`AWS_ENDPOINT_URL_S3`), if any. */
   readonly s3Endpoint?: string;
   /** The backfill state machine, named when an event asks for more days than one run exports; if deployed. */
@@ -110,6 +111,7 @@ export function apiSettingsFrom(sources: SettingSources): Omit<ApiConfig, 'endpo
 export function lambdaConfigFromEnv(env: Environment): LambdaConfig {
   const sources = { env };
   const s3Endpoint = s3EndpointFromEnv(env);
+  const firstDay = optionalSetting<CalendarDay | undefined>(sources, 'firstDay', daySetting, undefined);
   const backfill = settingText(sources, 'backfillStateMachineArn');
   return Object.freeze({
     endpoint: endpointFrom(sources) ?? notSet(EXPORT_ENV.endpoint),
@@ -118,6 +120,7 @@ export function lambdaConfigFromEnv(env: Environment): LambdaConfig {
     bucket: rethrowAs(EXPORT_ENV.bucket, () => bucketSetting(required(env, EXPORT_ENV.bucket), EXPORT_ENV.bucket)),
     prefix: optionalSetting(sources, 'prefix', prefixSetting, ''),
     lookbackDays: optionalSetting(sources, 'lookbackDays', lookbackDaysSetting, DEFAULTS.lookbackDays),
+    ...(firstDay ? { firstDay } : {}),
     ...(s3Endpoint ? { s3Endpoint } : {}),
     ...(backfill
       ? {

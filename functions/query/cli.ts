@@ -132,7 +132,7 @@ function sqlAfterOptions(argv: readonly string[]): string[] {
 
 /** The process entry: real argv and streams; sets the exit status. */
 export async function main(): Promise<void> {
-  process.exitCode = await runQuery(process.argv.slice(2), processIo);
+  process.exitCode = await runQuery(process.argv.slice(2), processIo());
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

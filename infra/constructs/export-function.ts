@@ -8,13 +8,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { REJECTS_FOLDER, TABLE_NAME } from '../../functions/contract/layout.js';
+import { PREFLIGHT_FOLDER, REJECTS_FOLDER, TABLE_NAME } from '../../functions/contract/layout.js';
 import { EXPORT_ENV } from '../../functions/contract/settings.js';
-import type { SignatureVariant } from '../../functions/contract/settings.js';
 import { ESM_BANNER } from '../esm-banner.js';
 import { acknowledgeWildcardResource } from '../nag.js';
 import { secretIdOf } from './credentials-secret.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
+import type { ExportSettings } from '../settings.js';
 
 /** The repository root: the bundler's project root, where package-lock.json lives. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,19 +50,16 @@ export const FUNCTION_DEFAULTS = Object.freeze({
   maxEventAge: Duration.hours(6),
 });
 
-/** Properties of {@link ExportFunction}. */
-export interface ExportFunctionProps {
-  /** `DIYALOG_API_ENDPOINT`. */
-  readonly apiEndpoint: string;
-  /** `EXPORT_TIMEZONE`. */
-  readonly timeZone: string;
-  /** `EXPORT_LOOKBACK_DAYS`. */
-  readonly lookbackDays: number;
-  /** `DIYALOG_SIGNATURE_VARIANT`. @default - unset: the exporter's default */
-  readonly signatureVariant?: SignatureVariant;
-  /** `DIYALOG_CONCURRENCY`. @default - unset: the exporter's default */
-  readonly concurrency?: number;
-}
+/**
+ * Properties of {@link ExportFunction}: the deployment settings it turns into the function's environment —
+ * `DIYALOG_API_ENDPOINT`, `EXPORT_TIMEZONE`, `EXPORT_LOOKBACK_DAYS`, `EXPORT_FIRST_DAY` (the projection's start: Athena
+ * never shows an earlier day, so the exporter refuses to write one), and `DIYALOG_SIGNATURE_VARIANT` and
+ * `DIYALOG_CONCURRENCY` when set (else the exporter's defaults).
+ */
+export type ExportFunctionProps = Pick<
+  ExportSettings,
+  'apiEndpoint' | 'timeZone' | 'lookbackDays' | 'projectionStartDate' | 'signatureVariant' | 'concurrency'
+>;
 
 /**
  * The exporter Lambda with the house defaults ({@link FUNCTION_DEFAULTS}): bundled locally by esbuild as
@@ -123,6 +120,7 @@ export class ExportFunction extends Construct {
         [EXPORT_ENV.endpoint]: props.apiEndpoint,
         [EXPORT_ENV.timeZone]: props.timeZone,
         [EXPORT_ENV.lookbackDays]: String(props.lookbackDays),
+        [EXPORT_ENV.firstDay]: props.projectionStartDate,
         ...(props.signatureVariant === undefined ? {} : { [EXPORT_ENV.signatureVariant]: props.signatureVariant }),
         ...(props.concurrency === undefined ? {} : { [EXPORT_ENV.concurrency]: String(props.concurrency) }),
       },
@@ -191,8 +189,8 @@ export class ExportFunction extends Construct {
   /**
    * Lets the exporter write below `prefix` in `bucket` and names both in `EXPORT_BUCKET` and `EXPORT_PREFIX`.
    * It may put any object below the prefix (partitions, rejects, run manifests), list the prefix, and delete
-   * only where replacing a day needs it: stale objects in the table's partitions and the day's rejects. Run
-   * manifests, the day's history, cannot be deleted by it.
+   * only where replacing a day needs it — stale objects in the table's partitions and the day's rejects — and
+   * where its preflight deletes its own probe object. Run manifests, the day's history, cannot be deleted by it.
    */
   bindBucket(bucket: IBucket, prefix: string): void {
     const objects = (path: string): string => bucket.arnForObjects(`${prefix}/${path}`);
@@ -201,7 +199,7 @@ export class ExportFunction extends Construct {
       new PolicyStatement({
         sid: 'ReplaceDays',
         actions: ['s3:DeleteObject'],
-        resources: [objects(`${TABLE_NAME}/*`), objects(`${REJECTS_FOLDER}/*`)],
+        resources: [objects(`${TABLE_NAME}/*`), objects(`${REJECTS_FOLDER}/*`), objects(`${PREFLIGHT_FOLDER}/*`)],
       }),
       new PolicyStatement({
         sid: 'ListExport',

@@ -236,7 +236,7 @@ describe('the backfill state machine, run locally on the real handlers', () => {
     expect(await landedDays('throttled')).toEqual([...DAYS.slice(0, 3), ...DAYS.slice(6, 9)]);
   });
 
-  it('records a chunk the function failed (Diyalog answers 401 throughout it); its re-run input lands it', async () => {
+  it('records a chunk the function failed (Diyalog refuses the keys throughout it); its re-run input lands it', async () => {
     const broken = { from: '2025-09-04', to: '2025-09-06' };
     const run = await backfill(
       { from: DAYS[0], to: DAYS[8] },
@@ -263,7 +263,8 @@ describe('the backfill state machine, run locally on the real handlers', () => {
       chunks: 3,
       days: 9,
       failedChunks: 1,
-      failed: [{ ...broken, error: 'ExportError' }],
+      // The function's preflight, one request before any day, met the 401.
+      failed: [{ ...broken, error: 'PreflightError' }],
       rerun: { ranges: [broken] },
     });
     expect(await landedDays('unauthorized')).toEqual([...DAYS.slice(0, 3), ...DAYS.slice(6, 9)]);

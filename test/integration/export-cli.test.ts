@@ -203,7 +203,7 @@ describe('CLI failures: one line, a non-zero exit, no Parquet', () => {
     expect(result.err).toContain('DIYALOG_ACCESS_KEY_SECRET, DIYALOG_REQUESTER_USER_ID');
   });
 
-  it('exits 1 with a signature message and writes no Parquet when the server rejects the keys', async () => {
+  it('exits 1 at the preflight with a signature message and writes nothing when the server rejects the keys', async () => {
     sim.setSessions(sessionsAround('2025-11-23', 'Europe/Istanbul', 11).sessions);
     const root = await tempDir();
     const result = await cli(['--date', '2025-11-23', '--endpoint', sim.url, '--out', root], {
@@ -213,7 +213,8 @@ describe('CLI failures: one line, a non-zero exit, no Parquet', () => {
     expect(result.status).toBe(1);
     expect(result.err).toContain('signature');
     expect(result.err).not.toContain('wrong-secret');
-    expect(result.out).toContain('2025-11-23  FAILED');
+    expect(result.err).toMatch(/^diyalog-export: preflight failed, a first request to Diyalog .*signature/);
+    expect(result.out).not.toContain('2025-11-23');
     expect(await readdir(root)).toEqual([]);
   });
 

@@ -38,6 +38,7 @@ function context(source: PageSource, root: string): DayExportContext {
     encode: encodeParquet,
     runId: 'run-1',
     now: () => start + 86_400_000 + 3_600_000,
+    provenance: { source: 'https://diyalog.example.com', exporterVersion: '0.0.0-test' },
   };
 }
 
@@ -74,7 +75,14 @@ describe('exportDay with imperfect records', () => {
       waitTime: 12.5,
     });
     const manifest: unknown = JSON.parse(await readFile(join(root, '_runs/dt=2025-11-23/run-1.json'), 'utf8'));
-    expect(manifest).toMatchObject({ day: '2025-11-23', sessions: 2, rejected: 3, runId: 'run-1' });
+    expect(manifest).toMatchObject({
+      day: '2025-11-23',
+      sessions: 2,
+      rejected: 3,
+      runId: 'run-1',
+      source: 'https://diyalog.example.com',
+      exporterVersion: '0.0.0-test',
+    });
   });
 
   it('removes an earlier run’s rejects once the day exports cleanly', async () => {
@@ -82,7 +90,8 @@ describe('exportDay with imperfect records', () => {
     await exportDay(DAY, context(oneShot([{ onlineHelpId: 'bad', helpRequestedAt: start }]), root));
     expect(await readdir(join(root, '_rejects/dt=2025-11-23'))).toEqual(['rejects.jsonl']);
     await exportDay(DAY, context(oneShot([{ onlineHelpId: 1, helpRequestedAt: start }]), root));
-    expect(await readdir(join(root, '_rejects/dt=2025-11-23'))).toEqual([]);
+    // Gone with its folder: the local store, like S3, keeps no empty folders.
+    await expect(readdir(join(root, '_rejects/dt=2025-11-23'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('keeps one copy of a duplicated id, the one that progressed furthest, whatever the arrival order', async () => {

@@ -136,6 +136,33 @@ describe('Lambda handler with s3rver and a fake Secrets Manager', () => {
     await expect(handler({ day: '2025-11-22' })).rejects.toThrow('event: has the fields {day}');
   });
 
+  it('refuses days before EXPORT_FIRST_DAY through the event, before any request, writing nothing', async () => {
+    const { handler } = lambda({ EXPORT_FIRST_DAY: '2025-11-21' });
+    const before = await s3.keys();
+    sim.resetCounters();
+    await expect(handler({ date: '2025-11-20' })).rejects.toThrow(
+      "event.date: 2025-11-20 is before 2025-11-21, where Athena's partition projection starts",
+    );
+    await expect(handler({ from: '2025-11-19', to: '2025-11-22' })).rejects.toThrow(
+      'event: range 2025-11-19..2025-11-22 is refused as a whole: 2025-11-19 is before 2025-11-21',
+    );
+    expect(sim.counters.requests).toBe(0);
+    expect(await s3.keys()).toEqual(before);
+  });
+
+  it('refuses a day that is not over, saying when it can be exported, writing nothing', async () => {
+    // 01:31 on 2025-11-24 in Istanbul.
+    const { handler } = lambda();
+    const before = await s3.keys();
+    sim.resetCounters();
+    await expect(handler({ from: '2025-11-22', to: '2025-11-24' })).rejects.toThrow(
+      'event: range 2025-11-22..2025-11-24 is refused as a whole: ' +
+        '2025-11-24 is not over in Europe/Istanbul until 2025-11-25 00:00 (+03:00)',
+    );
+    expect(sim.counters.requests).toBe(0);
+    expect(await s3.keys()).toEqual(before);
+  });
+
   it('names the missing variable at cold start', async () => {
     const { handler } = lambda({ EXPORT_BUCKET: '' });
     await expect(handler({})).rejects.toThrow('EXPORT_BUCKET: is not set');
@@ -143,8 +170,9 @@ describe('Lambda handler with s3rver and a fake Secrets Manager', () => {
 
   it('finishes the other days, then throws, when one day fails', async () => {
     const { handler, logs } = lambda();
-    // The next request, the first of 2025-11-21, gets a 400, which is not retried: that day fails, the others land.
-    sim.injectFaults({ kind: 'status', status: 400, body: 'Bad request' });
+    // After the preflight's request (answered, only late), the first of 2025-11-21 gets a 400, which is not
+    // retried: that day fails, the others land.
+    sim.injectFaults({ kind: 'slow', delayMs: 1 }, { kind: 'status', status: 400, body: 'Bad request' });
     await expect(handler({ from: '2025-11-21', to: '2025-11-23' })).rejects.toThrow(/1 of 3 days failed .*2025-11-21/);
     expect(logs.some((l) => l.includes('day failed'))).toBe(true);
     expect(logs.filter((l) => l.includes('"DaySucceeded"')).length).toBe(2);

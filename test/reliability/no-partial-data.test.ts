@@ -88,9 +88,10 @@ function throughProxy() {
 
 describe('a failing object store leaves no partial data and keeps the previous partition', () => {
   it.each([
-    ['PutObject answers 500', 'failPuts'],
-    ['the store refuses connections', 'down'],
-  ] as const)('%s: the SDK retries, then the day fails', async (scenario, breakage) => {
+    ['PutObject answers 500', 'failPuts', /1 of 1 days failed/],
+    // Down from the start, the store fails the run's preflight before any page is fetched.
+    ['the store refuses connections', 'down', /preflight failed, writing a probe object to s3:\/\//],
+  ] as const)('%s: the SDK retries, then the run fails', async (scenario, breakage, failure) => {
     proxy.failPuts = false;
     proxy.down = false;
     sim.setSessions(first);
@@ -99,7 +100,7 @@ describe('a failing object store leaves no partial data and keeps the previous p
 
     sim.setSessions(second);
     proxy[breakage] = true;
-    await expect(throughProxy().handler({ date: DAY })).rejects.toThrow(/1 of 1 days failed/);
+    await expect(throughProxy().handler({ date: DAY })).rejects.toThrow(failure);
     if (breakage === 'failPuts') expect(proxy.parquetPutsRefused).toBeGreaterThanOrEqual(3);
     proxy.failPuts = false;
     proxy.down = false;

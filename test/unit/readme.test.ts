@@ -32,15 +32,15 @@ function tableKeys(heading: string, pattern: RegExp): Set<string> {
   return keys;
 }
 
-/** The option names a `parseArgs({ options: { … } })` call declares. */
+/** The option names a `parseArgs({ options: { … } })` call, or the `OPTIONS` object it is given, declares. */
 function parseArgsOptions(source: string): Set<string> {
-  const block = /options: \{([\s\S]*?)\n {6}\},/.exec(source)?.[1] ?? '';
+  const block = /(?:options: |const OPTIONS = )\{([\s\S]*?)\n {0,6}\}/.exec(source)?.[1] ?? '';
   return new Set([...block.matchAll(/^\s+'?([a-z][a-z-]*)'?: \{ type:/gm)].map((m) => `--${m[1] ?? ''}`));
 }
 
 describe('README ↔ code', () => {
   it('documents exactly the export CLI flags', async () => {
-    const code = parseArgsOptions(await readFile(join(root, 'functions/export/cli.ts'), 'utf8'));
+    const code = parseArgsOptions(await readFile(join(root, 'functions/export/cli/options.ts'), 'utf8'));
     expect(code.size).toBeGreaterThanOrEqual(9);
     expect(tableKeys('## CLI', /(--[a-z][a-z-]*)/g)).toEqual(code);
   });

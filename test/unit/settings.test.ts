@@ -54,6 +54,7 @@ describe('lambdaConfigFromEnv', () => {
       lookbackDays: 1,
     });
     expect('s3Endpoint' in result).toBe(false);
+    expect('firstDay' in result).toBe(false);
   });
 
   it('reads every variable when all are set', () => {
@@ -64,6 +65,7 @@ describe('lambdaConfigFromEnv', () => {
       EXPORT_PREFIX: '/raw/diyalog/',
       EXPORT_TIMEZONE: 'America/New_York',
       EXPORT_LOOKBACK_DAYS: '3',
+      EXPORT_FIRST_DAY: ' 2024-01-01 ',
       DIYALOG_SIGNATURE_VARIANT: 'concat',
       DIYALOG_CONCURRENCY: '8',
       AWS_ENDPOINT_URL_S3: 'http://localhost:4568',
@@ -78,6 +80,7 @@ describe('lambdaConfigFromEnv', () => {
       bucket: 'acme.data-lake.2025',
       prefix: 'raw/diyalog',
       lookbackDays: 3,
+      firstDay: '2024-01-01',
       s3Endpoint: 'http://localhost:4568',
     });
   });
@@ -254,6 +257,29 @@ describe('lambdaConfigFromEnv', () => {
         'EXPORT_LOOKBACK_DAYS',
         `"${value}" is not a whole number from 0 to 30`,
       );
+    });
+  });
+
+  describe('EXPORT_FIRST_DAY', () => {
+    it.each([undefined, '', '  '])('is optional (%j): no first day', (value) => {
+      const env = value === undefined ? BASE : { ...BASE, EXPORT_FIRST_DAY: value };
+      expect('firstDay' in lambdaConfigFromEnv(env)).toBe(false);
+    });
+
+    it.each([
+      ['2024-01-01', '2024-01-01'],
+      [' 2024-02-29\n', '2024-02-29'],
+    ])('%j gives %s', (value, expected) => {
+      expect(config({ EXPORT_FIRST_DAY: value }).firstDay).toBe(expected);
+    });
+
+    it.each([
+      ['2025-02-30', '2025-02 has days 01–28'],
+      ['2024-1-1', 'expected YYYY-MM-DD'],
+      ['yesterday', 'expected YYYY-MM-DD'],
+    ])('refuses %j, naming the variable', (value, detail) => {
+      const error = expectRefused({ EXPORT_FIRST_DAY: value }, 'EXPORT_FIRST_DAY', detail);
+      expect(error.cause).toBeInstanceOf(SettingError);
     });
   });
 

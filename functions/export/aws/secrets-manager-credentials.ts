@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '../core/errors.js';
+import { awsConfigurationError } from './configuration-errors.js';
 import { parseCredentialsJson, sameCredentials, type CredentialsProvider } from '../diyalog/credentials.js';
 import type { Credentials } from '../diyalog/sign.js';
 
@@ -44,6 +45,8 @@ export class SecretsManagerCredentials implements CredentialsProvider {
     try {
       text = (await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }))).SecretString;
     } catch (error) {
+      const configuration = awsConfigurationError(error, `reading the secret ${this.secretId} from Secrets Manager`);
+      if (configuration) throw configuration;
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new ConfigError(this.secretId, `could not read the secret (${reason})`, { cause: error });
     }

@@ -25,6 +25,11 @@ export class DayRows {
   readonly #requestedAt = this.#column('help_requested_at') as ColumnStore<number>;
   #count = 0;
 
+  /** Rows added so far, copies of an id included. */
+  get count(): number {
+    return this.#count;
+  }
+
   /** Adds one row as received; copies of an id are resolved by {@link distinct}. */
   add(row: CheckedRow): void {
     const values: Readonly<Record<string, unknown>> = row;

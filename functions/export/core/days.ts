@@ -12,9 +12,11 @@
  * 01:00 to 00:00 (America/Havana), the second when it goes back across midnight (America/St_Johns until 2011,
  * 00:01 → 23:01). In the second case the stretch in which the clock first showed the new day (a minute there)
  * lies in the previous day's window: the one place where a window holds instants {@link dayOf} assigns elsewhere.
+ *
+ * A day is over once its window has ended; only such days are exported ({@link refuseDaysNotOver}).
  */
 import { utcMidnight, type CalendarDay, type TimeZone } from '../../contract/calendar.js';
-import { ExportError } from './errors.js';
+import { ConfigError, ExportError } from './errors.js';
 
 /**
  * A half-open interval of instants in epoch milliseconds, `start <= t < end`: a day's (see {@link dayWindow}) or
@@ -186,4 +188,78 @@ export function daysInRange(from: CalendarDay, to: CalendarDay, { maxDays }: Day
     );
   }
   return Array.from({ length: count }, (_, index) => addDays(from, index));
+}
+
+/**
+ * The instant `instant` as the clock in `zone` shows it, with the zone's UTC offset then:
+ * `YYYY-MM-DD HH:MM (+HH:MM)`, e.g. `2026-12-02 00:00 (+03:00)`.
+ */
+export function localTimeWithOffset(instant: number, zone: TimeZone): string {
+  const wall = new Date(wallClock(zone, instant));
+  const offsetMinutes = Math.round(offsetAt(zone, instant) / MS_PER_MINUTE);
+  const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
+  const date = `${pad(wall.getUTCFullYear(), 4)}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}`;
+  const time = `${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}`;
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const offset = `${pad(Math.floor(Math.abs(offsetMinutes) / 60))}:${pad(Math.abs(offsetMinutes) % 60)}`;
+  return `${date} ${time} (${sign}${offset})`;
+}
+
+/** The days in calendar order; a scheduled run lists them newest first. */
+function chronological(days: readonly CalendarDay[]): CalendarDay[] {
+  return [...days].sort();
+}
+
+/**
+ * What a refusal of `days` is about: the day itself, or the whole range when there are several, so that nobody
+ * reads a refused range as partly exported.
+ */
+function refusalOf(days: readonly CalendarDay[], reason: string): string {
+  const [first] = days;
+  const last = days.at(-1);
+  if (first === undefined || last === undefined || first === last) return reason;
+  return `range ${first}..${last} is refused as a whole: ${reason}`;
+}
+
+/**
+ * Refuses `days` if any of them is not over at `now` in `zone`: a day is over once its window ends (the next
+ * local midnight or, where the clock skips midnight, the first instant after the gap; see {@link dayWindow}).
+ * Exporting a day that is not over would write a partition that silently lacks the rest of the day. Several days are refused
+ * as a whole, before any of them is exported. The message names the earliest unfinished day and when it can be
+ * exported, e.g. `2026-12-01 is not over in Europe/Istanbul until 2026-12-02 00:00 (+03:00)`, and for a range
+ * also when its last day ends.
+ *
+ * @param setting - The flag or field that asked for the days, e.g. `--date` or `event.date`; the error names it.
+ * @throws {@link ConfigError} of `setting` if a day is not over.
+ */
+export function refuseDaysNotOver(days: readonly CalendarDay[], zone: TimeZone, now: number, setting: string): void {
+  const ordered = chronological(days);
+  const unfinished = ordered.filter((day) => dayWindow(day, zone).end > now);
+  const [first] = unfinished;
+  if (first === undefined) return;
+  const last = unfinished.at(-1) ?? first;
+  const until = (day: CalendarDay): string => localTimeWithOffset(dayWindow(day, zone).end, zone);
+  const lastToo = last === first ? '' : ` and ${last} not until ${until(last)}`;
+  throw new ConfigError(setting, refusalOf(ordered, `${first} is not over in ${zone} until ${until(first)}${lastToo}`));
+}
+
+/**
+ * Refuses `days` if any of them is before `firstDay`, the first day of Athena's partition projection: Athena
+ * would never show such a day's partition. Several days are refused as a whole; the message names the earliest.
+ *
+ * @param setting - The flag or field that asked for the days, e.g. `event.date`; the error names it.
+ * @throws {@link ConfigError} of `setting` if a day is before `firstDay`.
+ */
+export function refuseDaysBeforeFirstDay(days: readonly CalendarDay[], firstDay: CalendarDay, setting: string): void {
+  const ordered = chronological(days);
+  const [earliest] = ordered;
+  if (earliest === undefined || earliest >= firstDay) return;
+  throw new ConfigError(
+    setting,
+    refusalOf(
+      ordered,
+      `${earliest} is before ${firstDay}, where Athena's partition projection starts, so Athena would never show ` +
+        'it; to export earlier days, move the start with the CDK context projectionStartDate and deploy',
+    ),
+  );
 }

@@ -1,4 +1,4 @@
-import { addDays, daysInRange, previousDay } from './days.js';
+import { addDays, daysInRange, previousDay, refuseDaysBeforeFirstDay, refuseDaysNotOver } from './days.js';
 import { parseDay, type CalendarDay, type TimeZone } from '../../contract/calendar.js';
 import { LIMITS } from '../../contract/settings.js';
 import { ConfigError, rethrowAs } from './errors.js';
@@ -8,34 +8,60 @@ import type { ExportRequest } from './run.js';
 const EXPECTED =
   'expected {}, {"scheduledTime":"<ISO instant>"}, {"date":"YYYY-MM-DD"} or {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}';
 
+/** The settings that decide which days an event may ask for. */
 export interface ScheduleSettings {
   readonly timeZone: TimeZone;
   readonly lookbackDays: number;
+  /**
+   * The first day of Athena's partition projection: earlier days are refused, and a scheduled run's lookback
+   * stops there. @default - no first day
+   */
+  readonly firstDay?: CalendarDay;
   /** Where a range longer than one run holds is sent instead, if deployed. */
   readonly backfillStateMachineArn?: string;
+}
+
+/** The days an event asks for, and the field that asked, which a refusal names. */
+interface AskedDays {
+  readonly days: CalendarDay[];
+  readonly setting: string;
 }
 
 /**
  * The days a Lambda event asks for:
  * - `{}` or `{"scheduledTime": ISO}`: yesterday (relative to the schedule's time, else to `now`) in the zone,
- *   then the `lookbackDays` days before it, newest first so that the most recent day lands first;
+ *   then the `lookbackDays` days before it that are not before `firstDay`, newest first so that the most recent
+ *   day lands first;
  * - `{"date": "YYYY-MM-DD"}`: that day;
  * - `{"from", "to"}`: each day of the inclusive range, oldest first, at most `LIMITS.maxRangeDays`; a longer range
  *   is refused with the command that starts the backfill state machine for it.
- * Anything else is refused with a message that shows the accepted shapes.
+ * Anything else is refused with a message that shows the accepted shapes. So is the whole event if any day it
+ * asks for is not over at `now` (whatever its scheduledTime says) or is before `firstDay`.
+ *
+ * @throws {@link ConfigError} of `event` or one of its fields, before any day is exported.
  */
 export function requestFromEvent(event: unknown, settings: ScheduleSettings, now: number): ExportRequest {
-  if (event === null || event === undefined) return scheduledRequest(now, settings);
+  const { days, setting } = daysAskedFor(event, settings, now);
+  if (settings.firstDay !== undefined) refuseDaysBeforeFirstDay(days, settings.firstDay, setting);
+  refuseDaysNotOver(days, settings.timeZone, now, setting);
+  return { days };
+}
+
+function daysAskedFor(event: unknown, settings: ScheduleSettings, now: number): AskedDays {
+  if (event === null || event === undefined) return { days: scheduledDays(now, settings), setting: 'event' };
   const fields = jsonObject(event);
   if (!fields) throw new ConfigError('event', `is not a JSON object; ${EXPECTED}`);
   const keys = Object.keys(fields).sort().join(',');
   switch (keys) {
     case '':
-      return scheduledRequest(now, settings);
+      return { days: scheduledDays(now, settings), setting: 'event' };
     case 'scheduledTime':
-      return scheduledRequest(instantField(fields['scheduledTime']), settings);
+      return {
+        days: scheduledDays(instantField(fields['scheduledTime']), settings),
+        setting: 'event.scheduledTime',
+      };
     case 'date':
-      return { days: [dayField(fields['date'], 'event.date')] };
+      return { days: [dayField(fields['date'], 'event.date')], setting: 'event.date' };
     case 'from,to': {
       const from = dayField(fields['from'], 'event.from');
       const to = dayField(fields['to'], 'event.to');
@@ -43,7 +69,10 @@ export function requestFromEvent(event: unknown, settings: ScheduleSettings, now
       if (backfill !== undefined && Date.parse(to) - Date.parse(from) >= LIMITS.maxRangeDays * MS_PER_DAY) {
         throw new ConfigError('event', tooLongForOneRun(from, to, backfill));
       }
-      return { days: rethrowAs('event', () => daysInRange(from, to, { maxDays: LIMITS.maxRangeDays })) };
+      return {
+        days: rethrowAs('event', () => daysInRange(from, to, { maxDays: LIMITS.maxRangeDays })),
+        setting: 'event',
+      };
     }
     default:
       throw new ConfigError('event', `has the fields {${keys}}; ${EXPECTED}`);
@@ -63,9 +92,12 @@ function tooLongForOneRun(from: CalendarDay, to: CalendarDay, stateMachineArn: s
 }
 
 /** Yesterday relative to `instant`, then the lookback days before it. */
-function scheduledRequest(instant: number, settings: ScheduleSettings): ExportRequest {
-  const yesterday: CalendarDay = previousDay(instant, settings.timeZone);
-  return { days: Array.from({ length: settings.lookbackDays + 1 }, (_, i) => addDays(yesterday, -i)) };
+function scheduledDays(instant: number, { timeZone, lookbackDays, firstDay }: ScheduleSettings): CalendarDay[] {
+  const yesterday = previousDay(instant, timeZone);
+  const days = Array.from({ length: lookbackDays + 1 }, (_, i) => addDays(yesterday, -i));
+  // The lookback only re-exports days for late changes: in a deployment's first nights it stops at the first day
+  // rather than fail the run over days Athena would not show. Yesterday itself is still refused if before it.
+  return firstDay === undefined ? days : days.filter((day) => day === yesterday || day >= firstDay);
 }
 
 /** An ISO 8601 instant with a zone (`Z` or an offset), on a date that exists: never the process's local time. */

@@ -26,14 +26,36 @@ export interface DayExportContext {
   readonly encode: (rows: Iterable<CheckedRow>) => Promise<Uint8Array>;
   readonly runId: string;
   readonly now: () => number;
+  /** Where the data comes from and what wrote it, recorded in every manifest. */
+  readonly provenance: Provenance;
   /** Aborts the day before it writes anything (the Lambda deadline); exportDay then throws its reason. */
   readonly signal?: AbortSignal;
+  /** Told after each page how far the day has got, e.g. for a live progress line. */
+  readonly onProgress?: (progress: DayProgress) => void;
+}
+
+/** Where a run's data comes from and what wrote it. */
+export interface Provenance {
+  /** The Diyalog endpoint's origin (`https://diyalog.example.com`), or `demo` for the built-in simulator. */
+  readonly source: string;
+  /** The exporter's version (package.json). */
+  readonly exporterVersion: string;
+}
+
+/** How far a day's paging has got. */
+export interface DayProgress {
+  readonly day: CalendarDay;
+  readonly pages: number;
+  readonly sessions: number;
 }
 
 /** What one day's export did; also the body of its run manifest. */
 export interface DaySummary {
   readonly day: CalendarDay;
   readonly runId: string;
+  /** See {@link Provenance}. */
+  readonly source: string;
+  readonly exporterVersion: string;
   readonly timeZone: string;
   /** The day's instants `[start, end)` as ISO strings. */
   readonly window: { readonly start: string; readonly end: string };
@@ -66,6 +88,7 @@ export async function exportDay(day: CalendarDay, context: DayExportContext): Pr
   const window = dayWindow(day, context.timeZone);
   const received = new DayRows();
   const invalid: RejectedItem[] = [];
+  let pages = 0;
   const harvest = await harvestDay(context.source, window, {
     concurrency: context.concurrency,
     ...(context.signal ? { signal: context.signal } : {}),
@@ -75,6 +98,8 @@ export async function exportDay(day: CalendarDay, context: DayExportContext): Pr
         if ('row' in outcome) received.add(outcome.row);
         else invalid.push(outcome);
       }
+      pages++;
+      context.onProgress?.({ day, pages, sessions: received.count + invalid.length });
     },
   });
   const rejected = [...harvest.unusable, ...invalid];
@@ -97,6 +122,7 @@ export async function exportDay(day: CalendarDay, context: DayExportContext): Pr
   const summary: DaySummary = {
     day,
     runId: context.runId,
+    ...context.provenance,
     timeZone: context.timeZone,
     window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
     sessions: distinct.count,

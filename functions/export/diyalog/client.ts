@@ -22,6 +22,8 @@ export interface RetryNotice {
   readonly window: RequestWindow;
   /** The attempt that failed, 1-based. */
   readonly attempt: number;
+  /** Attempts a page may take for transient failures (the policy's `maxAttempts`). */
+  readonly maxAttempts: number;
   readonly delayMs: number;
   /** Why it failed, without secrets: e.g. `status 503`, `timeout after 15000 ms`. */
   readonly reason: string;
@@ -109,7 +111,13 @@ export class DiyalogClient implements PageSource {
           now: this.now(),
         });
       }
-      this.onRetry({ window, attempt, delayMs: decision.delayMs, reason: decision.reason });
+      this.onRetry({
+        window,
+        attempt,
+        maxAttempts: this.retry.maxAttempts,
+        delayMs: decision.delayMs,
+        reason: decision.reason,
+      });
       if (decision.kind === 'back-off') await this.sleep(decision.delayMs, signal);
       budget = decision.budget;
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join, parse, relative, resolve, sep } from 'node:path';
 import { StoreError } from '../core/errors.js';
 import type { ObjectStore } from '../core/ports.js';
 
@@ -17,7 +17,7 @@ export class LocalDirStore implements ObjectStore {
     // Written beside the target under a dot-name, then renamed: rename is atomic within a file system.
     const temporary = join(dirname(path), `.${randomUUID()}.tmp`);
     await described(`writing ${path}`, async () => {
-      await mkdir(dirname(path), { recursive: true });
+      await makeDirectories(dirname(path));
       try {
         await writeFile(temporary, body);
         await rename(temporary, path);
@@ -43,13 +43,25 @@ export class LocalDirStore implements ObjectStore {
       .map((entry) => relative(this.root, join(entry.parentPath, entry.name)).split(sep).join('/'));
   }
 
+  /** Deletes the objects, and the folders that this leaves empty below the root: S3 has no empty folders either. */
   async delete(keys: readonly string[]): Promise<void> {
     const paths = keys.map((key) => this.pathOf(key));
     await Promise.all(paths.map((path) => described(`deleting ${path}`, () => rm(path, { force: true }))));
+    for (const path of paths) await this.removeEmptyFoldersAbove(path);
   }
 
   locate(key: string): string {
     return this.pathOf(key);
+  }
+
+  private async removeEmptyFoldersAbove(path: string): Promise<void> {
+    for (let folder = dirname(path); folder.startsWith(this.root + sep); folder = dirname(folder)) {
+      try {
+        await rmdir(folder);
+      } catch {
+        return; // not empty (or already gone): the folders above it are not empty either
+      }
+    }
   }
 
   private pathOf(key: string): string {
@@ -70,6 +82,28 @@ async function described<T>(doing: string, step: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * `mkdir -p`, one folder at a time from the top. Node's `mkdir(…, { recursive: true })` loops for ever on some
+ * paths it cannot create (under /proc it gets ENOENT, climbs to the parent, finds it exists, and tries again);
+ * this fails with the first folder that cannot be made.
+ */
+async function makeDirectories(path: string): Promise<void> {
+  const { root } = parse(path);
+  let current = root;
+  for (const segment of path.slice(root.length).split(sep).filter(Boolean)) {
+    current = join(current, segment);
+    try {
+      await mkdir(current);
+    } catch (error) {
+      if (!hasCode(error, 'EEXIST')) throw error;
+    }
+  }
+}
+
 function isMissing(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
+  return hasCode(error, 'ENOENT');
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return error instanceof Error && 'code' in error && error.code === code;
 }

@@ -1,4 +1,5 @@
 import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { awsConfigurationError } from '../aws/configuration-errors.js';
 import { StoreError } from '../core/errors.js';
 import type { ObjectStore } from '../core/ports.js';
 
@@ -80,7 +81,10 @@ export class S3Store implements ObjectStore {
     try {
       return await request();
     } catch (error) {
-      throw new StoreError(`S3 ${doing}: ${describe(error)}`, { cause: error });
+      throw (
+        awsConfigurationError(error, `S3 ${doing}`) ??
+        new StoreError(`S3 ${doing}: ${describe(error)}`, { cause: error })
+      );
     }
   }
 

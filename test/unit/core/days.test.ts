@@ -1,12 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, dayOf, dayWindow, daysInRange, previousDay } from '../../../functions/export/core/days.js';
+import {
+  addDays,
+  dayOf,
+  dayWindow,
+  daysInRange,
+  localTimeWithOffset,
+  previousDay,
+  refuseDaysBeforeFirstDay,
+  refuseDaysNotOver,
+} from '../../../functions/export/core/days.js';
 import { InvalidValueError } from '../../../functions/contract/errors.js';
 import { DEFAULTS } from '../../../functions/contract/settings.js';
 import { parseDay, parseTimeZone } from '../../../functions/contract/calendar.js';
 import type { TimeWindow } from '../../../functions/export/core/days.js';
 import type { CalendarDay, TimeZone } from '../../../functions/contract/calendar.js';
-import { ExportError } from '../../../functions/export/core/errors.js';
+import { ConfigError, ExportError } from '../../../functions/export/core/errors.js';
 
 const HOUR = 3_600_000;
 const RUNS = { numRuns: 300 };
@@ -438,5 +447,192 @@ describe('daysInRange', () => {
       }),
       RUNS,
     );
+  });
+});
+
+describe('localTimeWithOffset', () => {
+  it.each([
+    ['2026-12-01T21:00:00Z', 'Europe/Istanbul', '2026-12-02 00:00 (+03:00)'],
+    ['2026-12-02T05:00:00Z', 'America/New_York', '2026-12-02 00:00 (-05:00)'],
+    ['2026-07-02T04:00:00Z', 'America/New_York', '2026-07-02 00:00 (-04:00)'],
+    ['2025-01-15T18:30:00Z', 'Asia/Kolkata', '2025-01-16 00:00 (+05:30)'],
+    ['2025-01-15T18:15:00Z', 'Asia/Kathmandu', '2025-01-16 00:00 (+05:45)'],
+    ['2025-01-01T09:41:59.999Z', 'UTC', '2025-01-01 09:41 (+00:00)'],
+    // Midnight was skipped: the clock jumped from 23:59:59 -04 to 01:00 -03.
+    ['2024-09-08T04:00:00Z', 'America/Santiago', '2024-09-08 01:00 (-03:00)'],
+  ])('shows %s in %s as %s', (instant, name, expected) => {
+    expect(localTimeWithOffset(at(instant), zone(name))).toBe(expected);
+  });
+});
+
+/** The ConfigError that `refuse` throws, or a failure if it throws none. */
+function refusal(refuse: () => void): ConfigError {
+  try {
+    refuse();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('refuseDaysNotOver', () => {
+  const MS = 1;
+
+  it('refuses a day until its end, the next local midnight, in the exact words', () => {
+    const error = refusal(() => {
+      refuseDaysNotOver([day('2026-12-01')], zone('Europe/Istanbul'), at('2026-12-01T20:59:59.999Z'), '--date');
+    });
+    expect(error.setting).toBe('--date');
+    expect(error.message).toBe('--date: 2026-12-01 is not over in Europe/Istanbul until 2026-12-02 00:00 (+03:00)');
+  });
+
+  // Local midnight of 2026-12-02 in each zone: the end of 2026-12-01, the start of "today".
+  it.each([
+    ['Europe/Istanbul', '2026-12-01T21:00:00Z', '+03:00'],
+    ['America/New_York', '2026-12-02T05:00:00Z', '-05:00'],
+  ])(
+    'in %s, refuses the day ending at local midnight 1 ms before it and accepts it at it',
+    (name, midnight, offset) => {
+      const tz = zone(name);
+      const ended = day('2026-12-01');
+      const refuse = (days: CalendarDay[], now: number) => () => {
+        refuseDaysNotOver(days, tz, now, 'days');
+      };
+      expect(refuse([ended], at(midnight) - MS)).toThrow(
+        new ConfigError('days', `2026-12-01 is not over in ${name} until 2026-12-02 00:00 (${offset})`),
+      );
+      expect(refuse([ended], at(midnight))).not.toThrow();
+      // At that midnight, today and tomorrow are not over; each is refused.
+      expect(refuse([day('2026-12-02')], at(midnight))).toThrow(
+        new ConfigError('days', `2026-12-02 is not over in ${name} until 2026-12-03 00:00 (${offset})`),
+      );
+      expect(refuse([day('2026-12-03')], at(midnight))).toThrow(
+        new ConfigError('days', `2026-12-03 is not over in ${name} until 2026-12-04 00:00 (${offset})`),
+      );
+    },
+  );
+
+  it.each([
+    // The 23-hour day: over an hour before start + 24 h.
+    ['America/New_York', '2025-03-09', '2025-03-10T04:00:00Z', '2025-03-10 00:00 (-04:00)'],
+    // The 25-hour day: still not over at start + 24 h.
+    ['America/New_York', '2025-11-02', '2025-11-03T05:00:00Z', '2025-11-03 00:00 (-05:00)'],
+    // Its end is where midnight was skipped: the clock jumped from 23:59:59 +02 to 01:00 +03.
+    ['Asia/Beirut', '2024-03-30', '2024-03-30T22:00:00Z', '2024-03-31 01:00 (+03:00)'],
+    ['America/Santiago', '2024-09-07', '2024-09-08T04:00:00Z', '2024-09-08 01:00 (-03:00)'],
+    // The clock went back from 01:00 to 00:00 on 2024-11-03: the day ends at the first midnight.
+    ['America/Havana', '2024-11-02', '2024-11-03T04:00:00Z', '2024-11-03 00:00 (-04:00)'],
+  ])('in %s, %s ends across a DST transition at %s, shown as %s', (name, text, end, shown) => {
+    const tz = zone(name);
+    expect(() => {
+      refuseDaysNotOver([day(text)], tz, at(end) - MS, 'days');
+    }).toThrow(new ConfigError('days', `${text} is not over in ${name} until ${shown}`));
+    expect(() => {
+      refuseDaysNotOver([day(text)], tz, at(end), 'days');
+    }).not.toThrow();
+  });
+
+  it('refuses a range that reaches today as a whole, naming its first unfinished day and when it ends', () => {
+    const range = daysInRange(day('2026-11-28'), day('2026-12-03'), { maxDays: 31 });
+    const message =
+      'event: range 2026-11-28..2026-12-03 is refused as a whole: 2026-12-01 is not over in Europe/Istanbul ' +
+      'until 2026-12-02 00:00 (+03:00) and 2026-12-03 not until 2026-12-04 00:00 (+03:00)';
+    const now = at('2026-12-01T12:00:00Z');
+    expect(() => {
+      refuseDaysNotOver(range, zone('Europe/Istanbul'), now, 'event');
+    }).toThrow(new ConfigError('event', message.slice('event: '.length)));
+    // Newest first, as a scheduled run lists them: the same refusal.
+    expect(
+      refusal(() => {
+        refuseDaysNotOver([...range].reverse(), zone('Europe/Istanbul'), now, 'event');
+      }).message,
+    ).toBe(message);
+  });
+
+  it('names only the one unfinished day when it is the last of the range', () => {
+    const range = daysInRange(day('2026-11-28'), day('2026-12-01'), { maxDays: 31 });
+    expect(
+      refusal(() => {
+        refuseDaysNotOver(range, zone('Europe/Istanbul'), at('2026-12-01T12:00:00Z'), 'event');
+      }).message,
+    ).toBe(
+      'event: range 2026-11-28..2026-12-01 is refused as a whole: ' +
+        '2026-12-01 is not over in Europe/Istanbul until 2026-12-02 00:00 (+03:00)',
+    );
+  });
+
+  it('accepts no days', () => {
+    expect(() => {
+      refuseDaysNotOver([], zone('UTC'), 0, 'days');
+    }).not.toThrow();
+  });
+
+  it('accepts yesterday and refuses today, at every instant in every zone', () => {
+    fc.assert(
+      fc.property(instantArb, zoneArb, (now, tz) => {
+        expect(() => {
+          refuseDaysNotOver([previousDay(now, tz)], tz, now, 'days');
+        }).not.toThrow();
+        expect(() => {
+          refuseDaysNotOver([dayOf(now, tz)], tz, now, 'days');
+        }).toThrow(ConfigError);
+      }),
+      RUNS,
+    );
+  });
+
+  it('refuses a list exactly when one of its days ends after now', () => {
+    fc.assert(
+      fc.property(
+        zoneDayArb,
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: -2 * 86_400_000, max: 2 * 86_400_000 }),
+        ([tz, first], extra, fromEnd) => {
+          const days = daysInRange(first, addDays(first, extra), { maxDays: 6 });
+          const now = dayWindow(first, tz).end + fromEnd;
+          const refused = days.some((d) => dayWindow(d, tz).end > now);
+          const refuse = () => {
+            refuseDaysNotOver(days, tz, now, 'days');
+          };
+          if (refused) expect(refuse).toThrow(ConfigError);
+          else expect(refuse).not.toThrow();
+        },
+      ),
+      RUNS,
+    );
+  });
+});
+
+describe('refuseDaysBeforeFirstDay', () => {
+  const FIRST = day('2024-01-01');
+  const PROJECTION =
+    "is before 2024-01-01, where Athena's partition projection starts, so Athena would never show it; " +
+    'to export earlier days, move the start with the CDK context projectionStartDate and deploy';
+
+  it('refuses a day before the first day, saying why and what to change', () => {
+    expect(() => {
+      refuseDaysBeforeFirstDay([day('2023-12-31')], FIRST, 'event.date');
+    }).toThrow(new ConfigError('event.date', `2023-12-31 ${PROJECTION}`));
+  });
+
+  it('accepts the first day and later ones', () => {
+    expect(() => {
+      refuseDaysBeforeFirstDay([day('2024-01-01'), day('2025-06-15')], FIRST, 'event');
+    }).not.toThrow();
+    expect(() => {
+      refuseDaysBeforeFirstDay([], FIRST, 'event');
+    }).not.toThrow();
+  });
+
+  it('refuses a range that starts before the first day as a whole, naming its earliest day', () => {
+    const range = daysInRange(day('2023-12-30'), day('2024-01-02'), { maxDays: 31 });
+    const message = `range 2023-12-30..2024-01-02 is refused as a whole: 2023-12-30 ${PROJECTION}`;
+    expect(() => {
+      refuseDaysBeforeFirstDay(range, FIRST, 'event');
+    }).toThrow(new ConfigError('event', message));
+    expect(() => {
+      refuseDaysBeforeFirstDay([...range].reverse(), FIRST, 'event');
+    }).toThrow(new ConfigError('event', message));
   });
 });

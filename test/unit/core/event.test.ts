@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../functions/contract/settings.js';
-import { parseTimeZone } from '../../../functions/contract/calendar.js';
+import { parseDay, parseTimeZone } from '../../../functions/contract/calendar.js';
 import { ConfigError } from '../../../functions/export/core/errors.js';
 import { requestFromEvent, type ScheduleSettings } from '../../../functions/export/core/event.js';
 
@@ -183,5 +183,80 @@ describe('requestFromEvent: unexpected shapes', () => {
   it.each([['2025-11-23'], [['2025-11-23']], [[]], [20251123], [true]])('refuses the non-object event %j', (event) => {
     const error = expectRefused(event, 'event', 'is not a JSON object');
     expect(error.message).toContain('{"scheduledTime":"<ISO instant>"}');
+  });
+});
+
+describe('requestFromEvent: only days that are over', () => {
+  /** NOW is 00:30 on 2025-11-24 in Istanbul: 2025-11-23 is over, 2025-11-24 ends at 2025-11-25 00:00 (+03:00). */
+  const TODAY_NOT_OVER = '2025-11-24 is not over in Europe/Istanbul until 2025-11-25 00:00 (+03:00)';
+
+  it('refuses {"date"} for today and tomorrow, and accepts yesterday', () => {
+    expect(refusal({ date: '2025-11-24' }).message).toBe(`event.date: ${TODAY_NOT_OVER}`);
+    expect(refusal({ date: '2025-11-25' }).message).toBe(
+      'event.date: 2025-11-25 is not over in Europe/Istanbul until 2025-11-26 00:00 (+03:00)',
+    );
+    expect(days({ date: '2025-11-23' }, ISTANBUL, NOW)).toEqual(['2025-11-23']);
+  });
+
+  it('refuses a {"from","to"} range that reaches today as a whole, naming its first unfinished day', () => {
+    expect(refusal({ from: '2025-11-20', to: '2025-11-24' }).message).toBe(
+      `event: range 2025-11-20..2025-11-24 is refused as a whole: ${TODAY_NOT_OVER}`,
+    );
+    expect(days({ from: '2025-11-20', to: '2025-11-23' }, ISTANBUL, NOW)).toHaveLength(4);
+  });
+
+  it('refuses a scheduledTime in the future whose yesterday is not over at the real now', () => {
+    // Scheduled for 01:30 on 2025-11-25: its yesterday, 2025-11-24, is still today at NOW.
+    expect(refusal({ scheduledTime: '2025-11-25T01:30:00+03:00' }).message).toBe(
+      `event.scheduledTime: ${TODAY_NOT_OVER}`,
+    );
+    // Scheduled an hour after NOW: its yesterday is over.
+    expect(days({ scheduledTime: '2025-11-24T01:30:00+03:00' }, ISTANBUL, NOW)).toEqual(['2025-11-23']);
+  });
+
+  it('judges "over" in the configured zone', () => {
+    // At NOW it is 21:30 on 2025-11-23 in UTC, 16:30 in New York: that day is over in Istanbul only.
+    const at = (name: string): ScheduleSettings => ({ timeZone: parseTimeZone(name), lookbackDays: 0 });
+    expect(refusal({ date: '2025-11-23' }, at('America/New_York')).message).toBe(
+      'event.date: 2025-11-23 is not over in America/New_York until 2025-11-24 00:00 (-05:00)',
+    );
+    expect(refusal({ date: '2025-11-23' }, at('UTC')).message).toBe(
+      'event.date: 2025-11-23 is not over in UTC until 2025-11-24 00:00 (+00:00)',
+    );
+  });
+});
+
+describe('requestFromEvent: no day before the first day of the projection', () => {
+  const FROM_20TH: ScheduleSettings = { ...ISTANBUL, firstDay: parseDay('2025-11-20') };
+  const ATHENA =
+    "is before 2025-11-20, where Athena's partition projection starts, so Athena would never show it; " +
+    'to export earlier days, move the start with the CDK context projectionStartDate and deploy';
+
+  it('refuses {"date"} before the first day and accepts the first day', () => {
+    expect(refusal({ date: '2025-11-19' }, FROM_20TH).message).toBe(`event.date: 2025-11-19 ${ATHENA}`);
+    expect(days({ date: '2025-11-20' }, FROM_20TH)).toEqual(['2025-11-20']);
+  });
+
+  it('refuses a {"from","to"} range that starts before the first day as a whole', () => {
+    expect(refusal({ from: '2025-11-18', to: '2025-11-21' }, FROM_20TH).message).toBe(
+      `event: range 2025-11-18..2025-11-21 is refused as a whole: 2025-11-18 ${ATHENA}`,
+    );
+  });
+
+  it('refuses a scheduled run whose yesterday is before the first day', () => {
+    const error = refusal({ scheduledTime: '2025-11-20T01:30:00+03:00' }, FROM_20TH);
+    expect(error.message).toBe(`event.scheduledTime: 2025-11-19 ${ATHENA}`);
+  });
+
+  it("stops a scheduled run's lookback at the first day", () => {
+    const settings = { ...FROM_20TH, lookbackDays: 3 };
+    expect(days({ scheduledTime: '2025-11-22T01:30:00+03:00' }, settings)).toEqual(['2025-11-21', '2025-11-20']);
+    expect(days({}, settings, Date.parse('2025-11-20T22:00:00Z'))).toEqual(['2025-11-20']);
+    expect(days({ scheduledTime: '2025-11-25T01:30:00+03:00' }, settings)).toEqual([
+      '2025-11-24',
+      '2025-11-23',
+      '2025-11-22',
+      '2025-11-21',
+    ]);
   });
 });

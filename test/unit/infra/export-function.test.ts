@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import { manifestKey, partitionObjectKey, rejectsKey } from '../../../functions/contract/layout.js';
+import { manifestKey, partitionObjectKey, preflightKey, rejectsKey } from '../../../functions/contract/layout.js';
 import { parseDay } from '../../../functions/contract/calendar.js';
 import { ESM_BANNER, PARQUETJS_IMPLICIT_GLOBALS } from '../../../infra/esm-banner.js';
 import { arnOf, arnWithSuffix, onlyResource, synth } from './support.js';
@@ -66,6 +66,7 @@ describe('the export function', () => {
         DIYALOG_API_ENDPOINT: 'https://diyalog.example.com',
         EXPORT_TIMEZONE: 'Europe/Istanbul',
         EXPORT_LOOKBACK_DAYS: '1',
+        EXPORT_FIRST_DAY: '2024-01-01',
         DIYALOG_SECRET_ID: { Ref: secretId },
         EXPORT_BUCKET: { Ref: dataBucketId },
         EXPORT_PREFIX: 'diyalog',
@@ -85,6 +86,7 @@ describe('the export function', () => {
         DIYALOG_API_ENDPOINT: 'https://diyalog.example.com',
         EXPORT_TIMEZONE: 'Europe/Istanbul',
         EXPORT_LOOKBACK_DAYS: '0',
+        EXPORT_FIRST_DAY: '2024-01-01',
         DIYALOG_SIGNATURE_VARIANT: 'concat',
         DIYALOG_CONCURRENCY: '6',
         DIYALOG_SECRET_ID: { Ref: secret },
@@ -93,6 +95,15 @@ describe('the export function', () => {
         EXPORT_BACKFILL_STATE_MACHINE_ARN: BACKFILL_ARN,
       },
     });
+  });
+
+  test('EXPORT_FIRST_DAY is the first day of the Athena projection, so days Athena would not show are refused', () => {
+    const moved = synth({ projectionStartDate: '2025-06-01' }).template;
+    const [, props] = onlyResource(moved, 'AWS::Lambda::Function', 'ExportFunction');
+    const [, table] = onlyResource(moved, 'AWS::Glue::Table', 'CatalogTable');
+    const { Parameters } = table['TableInput'] as { Parameters: Record<string, unknown> };
+    expect(props['Environment']).toMatchObject({ Variables: { EXPORT_FIRST_DAY: '2025-06-01' } });
+    expect(Parameters['projection.dt.range']).toBe('2025-06-01,NOW');
   });
 
   test('its own log group, kept three months and retained', () => {
@@ -157,9 +168,9 @@ describe('the export function', () => {
     );
   });
 
-  test('it may delete what replacing a day needs, and no run manifest', () => {
+  test('it may delete what replacing a day needs and its preflight probe, and no run manifest', () => {
     const day = parseDay('2025-11-24');
-    const deletable = ['diyalog/_rejects/*', 'diyalog/online_help/*'].map(
+    const deletable = ['diyalog/_rejects/*', 'diyalog/_runs/preflight/*', 'diyalog/online_help/*'].map(
       (pattern) => new RegExp(`^${pattern.replace('*', '.*')}$`),
     );
     const mayDelete = (key: string): boolean => deletable.some((pattern) => pattern.test(`diyalog/${key}`));
@@ -167,6 +178,7 @@ describe('the export function', () => {
     expect(mayDelete(`${partitionObjectKey(day)}.stale-part`)).toBe(true);
     expect(mayDelete(rejectsKey(day))).toBe(true);
     expect(mayDelete(manifestKey(day, 'run-1'))).toBe(false);
+    expect(mayDelete(preflightKey('run-1'))).toBe(true);
   });
 
   test('an imported bucket and a secret imported by name are granted by ARN pattern', () => {
@@ -235,7 +247,11 @@ function expectedStatements(
       Sid: 'ReplaceDays',
       Effect: 'Allow',
       Action: 's3:DeleteObject',
-      Resource: [bucketArn(`/${prefix}/_rejects/*`), bucketArn(`/${prefix}/online_help/*`)],
+      Resource: [
+        bucketArn(`/${prefix}/_rejects/*`),
+        bucketArn(`/${prefix}/_runs/preflight/*`),
+        bucketArn(`/${prefix}/online_help/*`),
+      ],
     },
     {
       Sid: 'ListExport',

@@ -64,6 +64,7 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
       'DiyalogExport/Export/Function: Serverless-LambdaTracing',
       'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/*]',
       'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/_rejects/*]',
+      'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/_runs/preflight/*]',
       'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/online_help/*]',
       'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:diyalog/api-keys-??????]',
       'DiyalogExport/Nightly/DeadLetterQueue/Queue: AwsSolutions-SQS3',

@@ -1,0 +1,45 @@
+import { preflightKey } from '../../contract/layout.js';
+import { ConfigError, ExportError } from './errors.js';
+import type { ObjectStore, PageSource } from './ports.js';
+
+/** The run could not start: the export root or the Diyalog keys failed the checks made before any paging. */
+export class PreflightError extends ExportError {
+  override name = 'PreflightError';
+}
+
+/** What a preflight needs: the run's store and page source. */
+export interface PreflightContext {
+  readonly store: ObjectStore;
+  readonly source: PageSource;
+  readonly runId: string;
+  readonly now: () => number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Proves, before a whole day is paged, that the run can finish: the export root takes a write and a delete (a
+ * probe object under `_runs/preflight/`), and Diyalog accepts the keys (one request for a 1 ms window). A failure
+ * rejects with one line that says what was being done, against what, and what to do: a {@link ConfigError} when
+ * configuration is at fault (exit status 2 in the CLI), else a {@link PreflightError}.
+ */
+export async function preflight(context: PreflightContext): Promise<void> {
+  const probe = preflightKey(context.runId);
+  await checked(`writing a probe object to ${context.store.locate(probe)}`, async () => {
+    await context.store.put(probe, new TextEncoder().encode('diyalog-export preflight\n'), 'text/plain');
+    await context.store.delete([probe]);
+  });
+  const instant = context.now();
+  await checked('a first request to Diyalog with the configured keys', () =>
+    context.source.fetchPage({ startDate: instant - 1, endDate: instant }, context.signal),
+  );
+}
+
+async function checked(doing: string, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PreflightError(`preflight failed, ${doing}: ${reason}`, { cause: error });
+  }
+}
