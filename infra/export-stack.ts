@@ -40,6 +40,7 @@ export class ExportStack extends Stack {
     const backfill = new Backfill(this, 'Backfill', {
       exportFunction: exporter.function,
       chunkDays: settings.backfillChunkDays,
+      firstDay: settings.projectionStartDate,
       concurrency: settings.backfillConcurrency,
       tracing: settings.backfillTracing,
     });

@@ -28,17 +28,25 @@ class InvalidInput extends Error {}
  * Validates a backfill's input and splits it into chunks of `chunkDays` days, newest first, so that the most
  * recent days land first. The input is `{"from","to"}` (both inclusive, real days, `from` not after `to`), or
  * `{"ranges":[…]}` of such ranges that do not overlap (the re-run input of a failed execution); in all at most
- * {@link BACKFILL_LIMITS}' days and chunks. A `reports` field is refused: the export function takes no report list.
+ * {@link BACKFILL_LIMITS}' days and chunks, none before `firstDay` (which the export function refuses). A `reports`
+ * field is refused: the export function takes no report list.
  *
  * @throws RangeError if `chunkDays` is not a whole number from 1 to `BACKFILL_LIMITS.maxChunkDays` (a fault of
  *   the state machine's definition, not of its input).
  */
-export function planBackfill(input: unknown, chunkDays: number): BackfillPlan {
+export function planBackfill(input: unknown, chunkDays: number, firstDay?: CalendarDay): BackfillPlan {
   if (!Number.isInteger(chunkDays) || chunkDays < 1 || chunkDays > BACKFILL_LIMITS.maxChunkDays) {
     throw new RangeError(`chunkDays ${chunkDays} is not a whole number from 1 to ${BACKFILL_LIMITS.maxChunkDays}`);
   }
   try {
     const ranges = rangesOf(input);
+    const oldest = ranges.at(-1)?.from;
+    if (firstDay !== undefined && oldest !== undefined && oldest < firstDay) {
+      throw new InvalidInput(
+        `The input starts at ${oldest}, before ${firstDay}, the first day the export function takes (where ` +
+          `Athena's partition projection starts, CDK context projectionStartDate); start at ${firstDay}.`,
+      );
+    }
     const days = ranges.reduce((sum, range) => sum + length(range), 0);
     if (days > BACKFILL_LIMITS.maxDays) {
       throw new InvalidInput(

@@ -70,6 +70,8 @@ export interface BackfillProps {
   readonly exportFunction: IFunction;
   /** Days per chunk, from 1 to the function's limit (validated with the context). */
   readonly chunkDays: number;
+  /** The first day the export function takes (`EXPORT_FIRST_DAY`): an input starting earlier is refused at once. */
+  readonly firstDay: string;
   /** Chunks exported at once; at most the export function's reserved concurrency (validated with the context). */
   readonly concurrency: number;
   /** Send traces to X-Ray (state machine and helper function). */
@@ -81,8 +83,8 @@ export interface BackfillProps {
  * `{"from","to"}` (or the `{"ranges"}` a failed execution gives to re-run), and
  *
  * 1. **Plan**: a small helper Lambda validates the input and splits it into chunks of {@link BackfillProps.chunkDays}
- *    days, newest first; an invalid input fails the execution at once (`Backfill.InvalidInput`, the reason as
- *    cause). The local executor the tests run the definition on (aws-local-stepfunctions) has no JSONata, and
+ *    days, newest first; an invalid input (or one that starts before {@link BackfillProps.firstDay}) fails the
+ *    execution at once (`Backfill.InvalidInput`, the reason as cause). The local executor the tests run the definition on (aws-local-stepfunctions) has no JSONata, and
  *    JSONPath's intrinsic functions have no date arithmetic, hence the function.
  * 2. **ExportChunks**: a map, {@link BackfillProps.concurrency} at a time, invokes the export function for each
  *    chunk. Refusals by Lambda are retried ({@link BACKFILL_DEFAULTS}`.retry`); a chunk that still fails is
@@ -127,7 +129,12 @@ export class Backfill extends Construct {
         comment: 'Validate the input and split it into chunks, newest first.',
         lambdaFunction: this.planner,
         payloadResponseOnly: true,
-        payload: TaskInput.fromObject({ step: 'plan', input: JsonPath.entirePayload, chunkDays: props.chunkDays }),
+        payload: TaskInput.fromObject({
+          step: 'plan',
+          input: JsonPath.entirePayload,
+          chunkDays: props.chunkDays,
+          firstDay: props.firstDay,
+        }),
         retryOnServiceExceptions: false,
       }),
     );

@@ -278,8 +278,9 @@ describe('the backfill state machine, run locally on the real handlers', () => {
   it.each([
     [{ from: '2025-02-29', to: '2025-03-01' }, 'the input: "from": Invalid day "2025-02-29"'],
     [{ from: '2025-10-10', to: '2025-09-01' }, '"from" 2025-10-10 is after "to" 2025-09-01'],
-    [{ from: '2015-01-01', to: '2025-10-10' }, 'more than the 3653 (ten years) one backfill takes'],
+    [{ from: '2024-01-01', to: '2034-01-01' }, 'spans 3654 days, more than the 3653 (ten years) one backfill takes'],
     [{ from: '2025-09-01', to: '2025-09-02', reports: ['online_help'] }, '"reports" is not accepted'],
+    [{ from: '2023-12-01', to: '2024-01-10' }, 'starts at 2023-12-01, before 2024-01-01, the first day'],
     [{ date: '2025-09-01' }, 'has the fields {date}'],
   ])('fails at once for %j, with the reason', async (input, reason) => {
     const run = await backfill(input, { prefix: 'invalid' });

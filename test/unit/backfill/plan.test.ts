@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BACKFILL_LIMITS, backfillChunkDaysSetting } from '../../../functions/contract/backfill.js';
+import { parseDay } from '../../../functions/contract/calendar.js';
 import { SettingError } from '../../../functions/contract/errors.js';
 import { handler } from '../../../functions/backfill/handler.js';
 import { planBackfill, type BackfillPlan, type DayRange } from '../../../functions/backfill/plan.js';
@@ -151,6 +152,26 @@ describe('planBackfill: refusals, each with its reason', () => {
     );
   });
 
+  it('refuses an input that starts before the first day the export function takes', () => {
+    const firstDay = parseDay('2024-01-01');
+    expect(planBackfill({ from: '2023-12-31', to: '2024-01-02' }, 3, firstDay)).toEqual({
+      invalid:
+        'The input starts at 2023-12-31, before 2024-01-01, the first day the export function takes (where ' +
+        "Athena's partition projection starts, CDK context projectionStartDate); start at 2024-01-01.",
+    });
+    const ranges = {
+      ranges: [
+        { from: '2025-01-01', to: '2025-01-02' },
+        { from: '2023-06-01', to: '2023-06-02' },
+      ],
+    };
+    expect(planBackfill(ranges, 3, firstDay)).toHaveProperty(
+      'invalid',
+      expect.stringContaining('starts at 2023-06-01'),
+    );
+    expect(planBackfill({ from: '2024-01-01', to: '2024-01-02' }, 3, firstDay)).toHaveProperty('days', 2);
+  });
+
   it('refuses more chunks than one execution holds, though the days would fit', () => {
     const days = BACKFILL_LIMITS.maxChunks + 1;
     expect(days).toBeLessThanOrEqual(BACKFILL_LIMITS.maxDays);
@@ -188,6 +209,17 @@ describe('the helper Lambda', () => {
       failedChunks: 0,
       failed: [],
     });
+  });
+
+  it('passes the first day on', async () => {
+    const event = {
+      step: 'plan',
+      input: { from: '2023-12-31', to: '2024-01-01' },
+      chunkDays: 3,
+      firstDay: '2024-01-01',
+    };
+    await expect(handler(event)).resolves.toHaveProperty('invalid', expect.stringContaining('before 2024-01-01'));
+    await expect(handler({ ...event, firstDay: '2024-02-30' })).rejects.toThrow('Invalid day "2024-02-30"');
   });
 
   it.each([null, {}, { step: 'plan', input: {} }, { step: 'chunk' }])('rejects %j', async (event) => {

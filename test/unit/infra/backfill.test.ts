@@ -59,7 +59,7 @@ describe('the backfill state machine', () => {
         Plan: {
           Type: 'Task',
           Resource: fakeFunctionArn(plannerId),
-          Parameters: { step: 'plan', 'input.$': '$', chunkDays: 3 },
+          Parameters: { step: 'plan', 'input.$': '$', chunkDays: 3, firstDay: '2024-01-01' },
           Retry: RETRY,
           Next: 'IsInputValid',
         },
@@ -138,11 +138,20 @@ describe('the backfill state machine', () => {
     expect(waits.reduce((sum, wait) => sum + wait, 0)).toBeGreaterThan(FUNCTION_DEFAULTS.timeout.toSeconds());
   });
 
-  test('chunk days and map concurrency come from the context; the chunk default is the construct’s', () => {
+  test('chunk days, first day and map concurrency come from the context; the chunk default is the construct’s', () => {
     expect(cdkJsonContext()['backfillChunkDays']).toBe(BACKFILL_DEFAULTS.chunkDays);
     expect(cdkJsonContext()['backfillConcurrency']).toBe(FUNCTION_DEFAULTS.reservedConcurrentExecutions);
-    const weekly = stateMachineDefinition(synth({ backfillChunkDays: '7' }).template, 'BackfillStateMachine');
-    expect(weekly.States['Plan']?.['Parameters']).toEqual({ step: 'plan', 'input.$': '$', chunkDays: 7 });
+    const weekly = stateMachineDefinition(
+      synth({ backfillChunkDays: '7', projectionStartDate: '2025-06-01' }).template,
+      'BackfillStateMachine',
+    );
+    expect(weekly.States['Plan']?.['Parameters']).toEqual({
+      step: 'plan',
+      'input.$': '$',
+      chunkDays: 7,
+      // The first day the export function takes: an input starting earlier fails at once.
+      firstDay: '2025-06-01',
+    });
     expect(weekly.States['ExportChunks']?.['MaxConcurrency']).toBe(1);
     expect(BACKFILL_DEFAULTS.chunkDays * BACKFILL_LIMITS.maxChunks).toBeGreaterThanOrEqual(BACKFILL_LIMITS.maxDays);
   });
