@@ -112,7 +112,12 @@ export function lambdaConfigFromEnv(env: Environment): LambdaConfig {
   const sources = { env };
   const s3Endpoint = s3EndpointFromEnv(env);
   const firstDay = optionalSetting<CalendarDay | undefined>(sources, 'firstDay', daySetting, undefined);
-  const backfill = settingText(sources, 'backfillStateMachineArn');
+  const backfillStateMachineArn = optionalSetting<string | undefined>(
+    sources,
+    'backfillStateMachineArn',
+    stateMachineArnSetting,
+    undefined,
+  );
   return Object.freeze({
     endpoint: endpointFrom(sources) ?? notSet(EXPORT_ENV.endpoint),
     ...apiSettingsFrom(sources),
@@ -122,13 +127,7 @@ export function lambdaConfigFromEnv(env: Environment): LambdaConfig {
     lookbackDays: optionalSetting(sources, 'lookbackDays', lookbackDaysSetting, DEFAULTS.lookbackDays),
     ...(firstDay ? { firstDay } : {}),
     ...(s3Endpoint ? { s3Endpoint } : {}),
-    ...(backfill
-      ? {
-          backfillStateMachineArn: rethrowAs(backfill.setting, () =>
-            stateMachineArnSetting(backfill.text, backfill.setting),
-          ),
-        }
-      : {}),
+    ...(backfillStateMachineArn ? { backfillStateMachineArn } : {}),
   });
 }
 
