@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AthenaCatalog } from './constructs/athena-catalog.js';
+import { Backfill } from './constructs/backfill.js';
 import { CredentialsSecret, secretIdOf } from './constructs/credentials-secret.js';
 import { ExportAlarms } from './constructs/export-alarms.js';
 import { ExportBuckets } from './constructs/export-buckets.js';
@@ -16,7 +17,8 @@ export interface ExportStackProps extends StackProps {
 }
 
 /**
- * The nightly Diyalog export: schedule → Lambda → S3 data lake ← Glue/Athena, with alarms. Composes one
+ * The nightly Diyalog export: schedule → Lambda → S3 data lake ← Glue/Athena, with alarms, and a backfill state
+ * machine that runs the same Lambda over longer ranges. Composes one
  * construct per concern; every resource detail lives in the constructs.
  */
 export class ExportStack extends Stack {
@@ -34,6 +36,15 @@ export class ExportStack extends Stack {
     const exporter = new ExportFunction(this, 'Export', settings);
     exporter.bindSecret(credentials.secret);
     exporter.bindBucket(buckets.data, settings.prefix);
+
+    const backfill = new Backfill(this, 'Backfill', {
+      exportFunction: exporter.function,
+      chunkDays: settings.backfillChunkDays,
+      firstDay: settings.projectionStartDate,
+      concurrency: settings.backfillConcurrency,
+      tracing: settings.backfillTracing,
+    });
+    exporter.bindBackfill(backfill.stateMachineArn);
 
     const schedule = new NightlySchedule(this, 'Nightly', {
       target: exporter.function,
@@ -54,13 +65,18 @@ export class ExportStack extends Stack {
       function: exporter.function,
       failureQueue: exporter.failureQueue.queue,
       scheduleDeadLetterQueue: schedule.deadLetterQueue.queue,
+      backfill: backfill.stateMachine,
       ...(settings.alarmEmail === undefined ? {} : { email: settings.alarmEmail }),
     });
 
     // What an operator needs after a deploy: where to put the keys, what to invoke, where the data is.
     const outputs: Record<string, [string, string]> = {
       CredentialsSecretId: [secretIdOf(credentials.secret), 'Put the Diyalog API keys in this secret.'],
-      ExportFunctionName: [exporter.function.functionName, 'Invoke with {"date"} or {"from","to"} to backfill.'],
+      ExportFunctionName: [exporter.function.functionName, 'Invoke with {"date"} or {"from","to"} of at most 31 days.'],
+      BackfillStateMachineArn: [
+        backfill.stateMachine.stateMachineArn,
+        'Start an execution with {"from","to"} to load up to ten years of history in chunks.',
+      ],
       DataBucketName: [buckets.data.bucketName, `The export is below s3://<bucket>/${settings.prefix}/.`],
       AthenaWorkGroup: [catalog.workGroup.ref, 'Query the table in this workgroup.'],
       AlarmTopicArn: [alarms.topic.topicArn, 'Subscribe to receive the alarms.'],

@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { backfillChunkDaysSetting } from '../functions/contract/backfill.js';
 import { daySetting, timeZoneSetting, type CalendarDay, type TimeZone } from '../functions/contract/calendar.js';
 import { SettingError } from '../functions/contract/errors.js';
 import {
@@ -8,8 +9,10 @@ import {
   lookbackDaysSetting,
   prefixSetting,
   signatureVariantSetting,
+  wholeNumberSetting,
   type SignatureVariant,
 } from '../functions/contract/settings.js';
+import { FUNCTION_DEFAULTS } from './constructs/export-function.js';
 
 /**
  * The deployment's settings, read once from CDK context (`cdk.json`, overridden with `-c key=value`) and
@@ -44,6 +47,12 @@ export interface ExportSettings {
   readonly signatureVariant?: SignatureVariant;
   /** Parts of a day paged at once (context `concurrency`). @default - the Lambda's default */
   readonly concurrency?: number;
+  /** Days of one chunk of the backfill state machine, one export invocation (context `backfillChunkDays`). */
+  readonly backfillChunkDays: number;
+  /** Chunks the backfill state machine exports at once (context `backfillConcurrency`). */
+  readonly backfillConcurrency: number;
+  /** Whether the backfill state machine sends traces to X-Ray (context `backfillTracing`). */
+  readonly backfillTracing: boolean;
 }
 
 /** The credentials secret: created by the stack, or imported by name or by complete ARN. */
@@ -100,6 +109,9 @@ export function settingsFromContext(node: Node): ExportSettings {
     lookbackDays: shared('lookbackDays', need('lookbackDays'), lookbackDaysSetting),
     projectionStartDate: shared('projectionStartDate', need('projectionStartDate'), daySetting),
     databaseName: databaseName(need('databaseName')),
+    backfillChunkDays: shared('backfillChunkDays', need('backfillChunkDays'), backfillChunkDaysSetting),
+    backfillConcurrency: backfillConcurrency(need('backfillConcurrency')),
+    backfillTracing: flag('backfillTracing', need('backfillTracing')),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(signatureVariant === undefined ? {} : { signatureVariant }),
     ...(concurrency === undefined ? {} : { concurrency }),
@@ -119,7 +131,7 @@ export function isPlaceholderEndpoint(url: string): boolean {
 /** Context values come as JSON from cdk.json and as strings from `-c`; blank and `null` mean "not set". */
 function contextText(value: unknown, key: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') return String(value);
   if (typeof value !== 'string') throw new ContextError(key, `expected a string or a number, got ${typeof value}`);
   const text = value.trim();
   return text === '' ? undefined : text;
@@ -181,6 +193,29 @@ function cron(value: string): string {
     throw new ContextError('scheduleCron', `"${value}": exactly one of day-of-month and day-of-week must be "?"`);
   }
   return value;
+}
+
+/**
+ * Chunks run on the export function, whose reserved concurrency keeps runs from overlapping: more chunks at once
+ * than it allows would only be throttled (and retried), and would hold every slot the nightly run needs.
+ */
+function backfillConcurrency(value: string): number {
+  const slots = FUNCTION_DEFAULTS.reservedConcurrentExecutions;
+  try {
+    return wholeNumberSetting(value, 'backfillConcurrency', 1, slots);
+  } catch (error) {
+    if (!(error instanceof SettingError)) throw error;
+    throw new ContextError(
+      'backfillConcurrency',
+      `${error.problem}: the export function's reserved concurrency is ${slots}, and a chunk is one invocation of it`,
+      { cause: error },
+    );
+  }
+}
+
+function flag(key: string, value: string): boolean {
+  if (value !== 'true' && value !== 'false') throw new ContextError(key, `"${value}" is not true or false`);
+  return value === 'true';
 }
 
 function email(value: string): string {

@@ -96,26 +96,36 @@ export const TEMPLATE_FINDING_ACKNOWLEDGEMENTS: readonly TemplateFindingAcknowle
   },
   {
     id: `${CONTROL_TOWER}::lambda_inside_vpc_check`,
-    at: ['Export/Function'],
+    at: ['Export/Function', 'Backfill/Planner'],
     reason:
       'CT.LAMBDA.PR.3 (VPC): the function reaches only the Diyalog API over HTTPS, S3 and Secrets Manager, and no ' +
       'private resource; in a VPC it would need a NAT gateway or endpoints for one run a night. If Diyalog is ' +
-      'reachable only from the corporate network, put the function in that VPC.',
+      'reachable only from the corporate network, put the function in that VPC. The backfill planner reaches ' +
+      'nothing at all: it only computes dates.',
   },
   {
     id: `${CONTROL_TOWER}::cloudwatch_log_group_retention_period_check`,
-    at: ['Export/Logs'],
+    at: ['Export/Logs', 'Backfill/Logs', 'Backfill/PlannerLogs'],
     reason:
       'CT.CLOUDWATCH.PR.2 (a year of logs): the lasting record of every run is its manifest in the bucket ' +
       '(_runs/), kept with the data; the logs serve operations, and three months cover any investigation of a ' +
-      'nightly job without keeping error text from the API longer than needed.',
+      'nightly job or a backfill without keeping error text from the API longer than needed.',
   },
   {
     id: `${CONTROL_TOWER}::cloudwatch_log_group_encrypted_check`,
-    at: ['Export/Logs'],
+    at: ['Export/Logs', 'Backfill/Logs', 'Backfill/PlannerLogs'],
     reason:
       'CT.CLOUDWATCH.PR.3 (logs with KMS): CloudWatch Logs encrypts at rest with its own keys; the logs hold no ' +
-      'secrets or personal data (test/reliability/secret-canary.test.ts checks every output).',
+      'secrets or personal data (test/reliability/secret-canary.test.ts checks every output), and the ' +
+      "backfill's hold days, counts and error names.",
+  },
+  {
+    id: `${CONTROL_TOWER}::step_functions_state_machine_tracing_enabled_check`,
+    at: ['Backfill/StateMachine'],
+    reason:
+      'CT.STEPFUNCTIONS.PR.2 (X-Ray): off unless the backfillTracing context asks for it; the execution history ' +
+      'shows every state, input, output, error and duration, the state machine logs every event, and the export ' +
+      'function logs each day.',
   },
   {
     id: `${CONTROL_TOWER}::sqs_dlq_check`,

@@ -24,6 +24,8 @@ export const EXPORT_ENV = Object.freeze({
   lookbackDays: 'EXPORT_LOOKBACK_DAYS',
   /** First day of Athena's partition projection (infra: CDK context `projectionStartDate`); earlier days are refused. */
   firstDay: 'EXPORT_FIRST_DAY',
+  /** ARN of the backfill state machine, which the refusal of a range longer than one run names. */
+  backfillStateMachineArn: 'EXPORT_BACKFILL_STATE_MACHINE_ARN',
 });
 
 /** The value of each optional setting when it is not set. */
@@ -72,6 +74,18 @@ export function signatureVariantSetting(text: string, setting: string): Signatur
   const variant = SIGNATURE_VARIANTS.find((candidate) => candidate === text.trim());
   if (!variant) throw new SettingError(setting, `"${text}" is not one of ${SIGNATURE_VARIANTS.join(', ')}`);
   return variant;
+}
+
+/** A Step Functions state machine ARN: `arn:<partition>:states:<region>:<account>:stateMachine:<name>`. */
+export function stateMachineArnSetting(text: string, setting: string): string {
+  const value = text.trim();
+  if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[\w-]{1,80}$/.test(value)) {
+    throw new SettingError(
+      setting,
+      `"${text}" is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)`,
+    );
+  }
+  return value;
 }
 
 /**

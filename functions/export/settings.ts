@@ -13,6 +13,7 @@ import {
   lookbackDaysSetting,
   prefixSetting,
   signatureVariantSetting,
+  stateMachineArnSetting,
   type SignatureVariant,
 } from '../contract/settings.js';
 import { ConfigError, rethrowAs } from './core/errors.js';
@@ -40,6 +41,8 @@ export interface LambdaConfig extends ApiConfig {
   readonly firstDay?: CalendarDay;
   /** A custom S3-compatible endpoint (`AWS_ENDPOINT_URL_S3`), if any. */
   readonly s3Endpoint?: string;
+  /** The backfill state machine, named when an event asks for more days than one run exports; if deployed. */
+  readonly backfillStateMachineArn?: string;
 }
 
 type SettingName = keyof typeof EXPORT_ENV;
@@ -109,6 +112,12 @@ export function lambdaConfigFromEnv(env: Environment): LambdaConfig {
   const sources = { env };
   const s3Endpoint = s3EndpointFromEnv(env);
   const firstDay = optionalSetting<CalendarDay | undefined>(sources, 'firstDay', daySetting, undefined);
+  const backfillStateMachineArn = optionalSetting<string | undefined>(
+    sources,
+    'backfillStateMachineArn',
+    stateMachineArnSetting,
+    undefined,
+  );
   return Object.freeze({
     endpoint: endpointFrom(sources) ?? notSet(EXPORT_ENV.endpoint),
     ...apiSettingsFrom(sources),
@@ -118,6 +127,7 @@ export function lambdaConfigFromEnv(env: Environment): LambdaConfig {
     lookbackDays: optionalSetting(sources, 'lookbackDays', lookbackDaysSetting, DEFAULTS.lookbackDays),
     ...(firstDay ? { firstDay } : {}),
     ...(s3Endpoint ? { s3Endpoint } : {}),
+    ...(backfillStateMachineArn ? { backfillStateMachineArn } : {}),
   });
 }
 

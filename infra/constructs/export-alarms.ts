@@ -14,6 +14,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/contract/telemetry.js';
 
@@ -28,14 +29,17 @@ export interface ExportAlarmsProps {
   readonly failureQueue: IQueue;
   /** The schedule's dead-letter queue. */
   readonly scheduleDeadLetterQueue: IQueue;
+  /** The backfill state machine. */
+  readonly backfill: IStateMachine;
   /** Where notifications are mailed. @default - no subscription; subscribe to {@link ExportAlarms.topic} */
   readonly email?: string;
 }
 
 /**
  * Alarms that page an operator through one SNS topic, each on a failure mode the export can have: the
- * function threw, an invocation was given up (either dead-letter queue), records were rejected, a tie overflow
- * lost sessions, and — the catch-all — no day landed for {@link FRESHNESS_WINDOW_HOURS} hours.
+ * function threw, an invocation was given up (either dead-letter queue), a backfill execution failed, records were
+ * rejected, a tie overflow lost sessions, and — the catch-all — no day landed for {@link FRESHNESS_WINDOW_HOURS}
+ * hours.
  */
 export class ExportAlarms extends Construct {
   /** Alarm and OK notifications. */
@@ -46,6 +50,8 @@ export class ExportAlarms extends Construct {
   readonly failedInvocations: Alarm;
   /** An invocation is in the schedule's dead-letter queue. */
   readonly undeliveredSchedules: Alarm;
+  /** A backfill execution failed (a chunk failed after its retries, or the input was refused). */
+  readonly backfillFailed: Alarm;
   /** A day had records that failed validation. */
   readonly rejectedRecords: Alarm;
   /** A day had a tie overflow. */
@@ -116,6 +122,10 @@ export class ExportAlarms extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       },
     );
+    this.backfillFailed = this.alarm('BackfillFailed', props.backfill.metricFailed(anyInFiveMinutes), {
+      alarmDescription:
+        'A backfill execution failed; its cause lists the failed chunks and the input that re-runs exactly them.',
+    });
     this.rejectedRecords = this.alarm('RejectedRecords', exportMetric(METRIC.rejected), {
       alarmDescription: 'Records failed validation and are not in the table; see <prefix>/_rejects/dt=<day>/.',
     });

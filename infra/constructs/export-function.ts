@@ -17,7 +17,7 @@ import { DeadLetterQueue } from './dead-letter-queue.js';
 import type { ExportSettings } from '../settings.js';
 
 /** The repository root: the bundler's project root, where package-lock.json lives. */
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The Lambda entry; it exports `handler`. */
 const HANDLER_ENTRY = fileURLToPath(new URL('../../functions/export/handler.ts', import.meta.url));
 
@@ -175,6 +175,15 @@ export class ExportFunction extends Construct {
       );
     }
     this.function.addEnvironment(EXPORT_ENV.secretId, secretIdOf(secret));
+  }
+
+  /**
+   * Names the backfill state machine in `EXPORT_BACKFILL_STATE_MACHINE_ARN`, so that a range longer than one run
+   * is refused with the command that starts it. `stateMachineArn` must be built from the state machine's name
+   * (as `Backfill.stateMachineArn` is), not be a reference: the state machine invokes this function.
+   */
+  bindBackfill(stateMachineArn: string): void {
+    this.function.addEnvironment(EXPORT_ENV.backfillStateMachineArn, stateMachineArn);
   }
 
   /**

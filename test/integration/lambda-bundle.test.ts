@@ -18,6 +18,7 @@ import {
 import { readSessions } from '../support/parquet-reader.js';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
 import { startLocalSecretsManager, type LocalSecretsManager } from '../support/secrets-manager.js';
+import { resolveTokens } from '../support/state-machine.js';
 import { onlyResource, synth } from '../unit/infra/support.js';
 
 const KEYS = { accessKeyId: 'AK-bundle', accessKeySecret: 'bundle-secret-canary-2718' };
@@ -74,6 +75,8 @@ beforeAll(async () => {
     DIYALOG_API_ENDPOINT: sim.url,
     DIYALOG_SECRET_ID: SECRET_ID,
     EXPORT_BUCKET: s3.bucket,
+    // Built from the stack's account and region: resolved with stand-ins, it must pass the runtime's validator.
+    EXPORT_BACKFILL_STATE_MACHINE_ARN: resolveTokens(fn.Environment.Variables['EXPORT_BACKFILL_STATE_MACHINE_ARN']),
   };
   const variables = Object.fromEntries(
     Object.entries(fn.Environment.Variables).map(([name, value]) => [name, local[name] ?? value]),

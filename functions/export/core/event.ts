@@ -17,6 +17,8 @@ export interface ScheduleSettings {
    * stops there. @default - no first day
    */
   readonly firstDay?: CalendarDay;
+  /** Where a range longer than one run holds is sent instead, if deployed. */
+  readonly backfillStateMachineArn?: string;
 }
 
 /** The days an event asks for, and the field that asked, which a refusal names. */
@@ -31,7 +33,8 @@ interface AskedDays {
  *   then the `lookbackDays` days before it that are not before `firstDay`, newest first so that the most recent
  *   day lands first;
  * - `{"date": "YYYY-MM-DD"}`: that day;
- * - `{"from", "to"}`: each day of the inclusive range, oldest first, at most `LIMITS.maxRangeDays`.
+ * - `{"from", "to"}`: each day of the inclusive range, oldest first, at most `LIMITS.maxRangeDays`; a longer range
+ *   is refused with the command that starts the backfill state machine for it.
  * Anything else is refused with a message that shows the accepted shapes. So is the whole event if any day it
  * asks for is not over at `now` (whatever its scheduledTime says) or is before `firstDay`.
  *
@@ -62,6 +65,10 @@ function daysAskedFor(event: unknown, settings: ScheduleSettings, now: number): 
     case 'from,to': {
       const from = dayField(fields['from'], 'event.from');
       const to = dayField(fields['to'], 'event.to');
+      const backfill = settings.backfillStateMachineArn;
+      if (backfill !== undefined && Date.parse(to) - Date.parse(from) >= LIMITS.maxRangeDays * MS_PER_DAY) {
+        throw new ConfigError('event', tooLongForOneRun(from, to, backfill));
+      }
       return {
         days: rethrowAs('event', () => daysInRange(from, to, { maxDays: LIMITS.maxRangeDays })),
         setting: 'event',
@@ -70,6 +77,18 @@ function daysAskedFor(event: unknown, settings: ScheduleSettings, now: number): 
     default:
       throw new ConfigError('event', `has the fields {${keys}}; ${EXPECTED}`);
   }
+}
+
+const MS_PER_DAY = 86_400_000;
+
+/** Why one run refuses the range, and the exact command that sends it to the backfill state machine instead. */
+function tooLongForOneRun(from: CalendarDay, to: CalendarDay, stateMachineArn: string): string {
+  const days = (Date.parse(to) - Date.parse(from)) / MS_PER_DAY + 1;
+  return (
+    `Day range ${from}..${to} has ${days} days, more than the limit of ${LIMITS.maxRangeDays} for one run; ` +
+    `load it with the backfill state machine ${stateMachineArn}, which exports it in chunks: aws stepfunctions ` +
+    `start-execution --state-machine-arn ${stateMachineArn} --input '${JSON.stringify({ from, to })}'`
+  );
 }
 
 /** Yesterday relative to `instant`, then the lookback days before it. */

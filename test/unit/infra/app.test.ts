@@ -30,11 +30,16 @@ describe('the stack outputs', () => {
     const [functionId] = onlyResource(template, 'AWS::Lambda::Function', 'ExportFunction');
     const [workGroupId] = onlyResource(template, 'AWS::Athena::WorkGroup', 'CatalogWorkGroup');
     const [topicId] = onlyResource(template, 'AWS::SNS::Topic', 'AlarmsTopic');
+    const [stateMachineId] = onlyResource(template, 'AWS::StepFunctions::StateMachine', 'BackfillStateMachine');
     expect(template.toJSON()['Outputs']).toEqual({
       CredentialsSecretId: { Description: 'Put the Diyalog API keys in this secret.', Value: 'diyalog/api-keys' },
       ExportFunctionName: {
-        Description: 'Invoke with {"date"} or {"from","to"} to backfill.',
+        Description: 'Invoke with {"date"} or {"from","to"} of at most 31 days.',
         Value: { Ref: functionId },
+      },
+      BackfillStateMachineArn: {
+        Description: 'Start an execution with {"from","to"} to load up to ten years of history in chunks.',
+        Value: { Ref: stateMachineId },
       },
       DataBucketName: { Description: 'The export is below s3://<bucket>/diyalog/.', Value: 'acme-lake' },
       AthenaWorkGroup: { Description: 'Query the table in this workgroup.', Value: { Ref: workGroupId } },

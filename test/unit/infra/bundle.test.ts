@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { afterAll, expect, test, vi } from 'vitest';
 import { ASSET_NODE_MODULES } from '../../../infra/constructs/export-function.js';
@@ -40,12 +41,23 @@ function bytesBelow(path: string): number {
     .reduce((sum, stats) => sum + (stats.isFile() ? stats.size : 0), 0);
 }
 
-test('esbuild bundles the handler into an ESM index.mjs; parquetjs-lite ships beside it; under 1.5 MB; it loads', async () => {
-  const { template } = synth({}, { bundling: true, outdir });
+let bundled: Template | undefined;
 
-  const [, fn] = onlyResource(template, 'AWS::Lambda::Function', 'ExportFunction');
+/** The stack synthesized once with its assets built, as `cdk synth` builds them. */
+function bundledTemplate(): Template {
+  bundled ??= synth({}, { bundling: true, outdir }).template;
+  return bundled;
+}
+
+/** The folder of the asset of the function whose logical id starts with `prefix`. */
+function assetOf(prefix: string): string {
+  const [, fn] = onlyResource(bundledTemplate(), 'AWS::Lambda::Function', prefix);
   const { S3Key } = fn['Code'] as { S3Key: string };
-  const asset = join(outdir, `asset.${S3Key.replace(/\.zip$/, '')}`);
+  return join(outdir, `asset.${S3Key.replace(/\.zip$/, '')}`);
+}
+
+test('esbuild bundles the handler into an ESM index.mjs; parquetjs-lite ships beside it; under 1.5 MB; it loads', async () => {
+  const asset = assetOf('ExportFunction');
   expect(readdirSync(asset).sort()).toEqual(['index.mjs', 'index.mjs.map', 'node_modules', 'package.json']);
   // Exactly the packages the bundling installs (with what they need), at the locked versions; nothing else.
   const installed = readdirSync(join(asset, 'node_modules')).filter((name) => name !== '.package-lock.json');
@@ -59,6 +71,24 @@ test('esbuild bundles the handler into an ESM index.mjs; parquetjs-lite ships be
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   const bundle = (await import(pathToFileURL(join(asset, 'index.mjs')).href)) as { handler?: unknown };
   expect(typeof bundle.handler).toBe('function');
+});
+
+test('the backfill planner bundles into a small ESM index.mjs with no node_modules, which plans', async () => {
+  const asset = assetOf('BackfillPlanner');
+  expect(readdirSync(asset).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+  expect(bytesBelow(asset)).toBeLessThan(64 * 1024);
+  const bundle = (await import(pathToFileURL(join(asset, 'index.mjs')).href)) as {
+    handler: (event: unknown) => Promise<unknown>;
+  };
+  await expect(
+    bundle.handler({ step: 'plan', input: { from: '2025-01-01', to: '2025-01-04' }, chunkDays: 3 }),
+  ).resolves.toEqual({
+    days: 4,
+    chunks: [
+      { from: '2025-01-02', to: '2025-01-04' },
+      { from: '2025-01-01', to: '2025-01-01' },
+    ],
+  });
 });
 
 test('with the banner, parquetjs-lite writes Parquet from an ES module (strict mode)', async () => {

@@ -61,6 +61,24 @@ describe('the alarms', () => {
     });
   });
 
+  test('backfill executions failed > 0 in 5 minutes', () => {
+    const [stateMachineId] = onlyResource(template, 'AWS::StepFunctions::StateMachine', 'BackfillStateMachine');
+    expect(alarm('BackfillFailed')).toEqual({
+      ...notifies,
+      AlarmDescription:
+        'A backfill execution failed; its cause lists the failed chunks and the input that re-runs exactly them.',
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsFailed',
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: stateMachineId } }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   test.each([
     [
       'RejectedRecords',

@@ -16,6 +16,22 @@ const [failureQueueId] = onlyResource(template, 'AWS::SQS::Queue', 'ExportFailur
 const [dataBucketId] = onlyResource(template, 'AWS::S3::Bucket', 'BucketsData');
 const [secretId] = onlyResource(template, 'AWS::SecretsManager::Secret', 'CredentialsSecret');
 
+/** The backfill state machine's ARN as the function gets it: built from the name, no reference to the resource. */
+const BACKFILL_ARN = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':states:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':stateMachine:DiyalogExport-Backfill',
+    ],
+  ],
+};
+
 /** The statements of the one policy attached to the export role. */
 function roleStatements(t = template): unknown {
   const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((policy) =>
@@ -54,6 +70,7 @@ describe('the export function', () => {
         DIYALOG_SECRET_ID: { Ref: secretId },
         EXPORT_BUCKET: { Ref: dataBucketId },
         EXPORT_PREFIX: 'diyalog',
+        EXPORT_BACKFILL_STATE_MACHINE_ARN: BACKFILL_ARN,
       },
     });
   });
@@ -75,6 +92,7 @@ describe('the export function', () => {
         DIYALOG_SECRET_ID: { Ref: secret },
         EXPORT_BUCKET: { Ref: bucketId },
         EXPORT_PREFIX: 'diyalog',
+        EXPORT_BACKFILL_STATE_MACHINE_ARN: BACKFILL_ARN,
       },
     });
   });
@@ -89,13 +107,11 @@ describe('the export function', () => {
   });
 
   test('its own log group, kept three months and retained', () => {
-    expect(template.findResources('AWS::Logs::LogGroup')).toEqual({
-      [logsId]: {
-        Type: 'AWS::Logs::LogGroup',
-        Properties: { RetentionInDays: 90 },
-        DeletionPolicy: 'Retain',
-        UpdateReplacePolicy: 'Retain',
-      },
+    expect(template.findResources('AWS::Logs::LogGroup')[logsId]).toEqual({
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { RetentionInDays: 90 },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
     });
   });
 

@@ -30,6 +30,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     secretName: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:diyalog/api-keys-AbC123',
   },
   'every optional setting': { alarmEmail: 'ops@acme.com.tr', signatureVariant: 'concat', concurrency: 8 },
+  'the backfill traced, in chunks of a week': { backfillTracing: true, backfillChunkDays: 7 },
 };
 
 describe('cdk-nag (AwsSolutions and Serverless)', () => {
@@ -49,6 +50,13 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
     const found = acknowledgements(app);
     expect(Object.keys(found).sort()).toEqual([
       'DiyalogExport/Alarms/Topic/ops@acme.com.tr: Serverless-SNSRedrivePolicy',
+      'DiyalogExport/Backfill/Planner: Serverless-LambdaDLQ',
+      'DiyalogExport/Backfill/Planner: Serverless-LambdaTracing',
+      'DiyalogExport/Backfill/StateMachine/Role: AwsSolutions-IAM5[Resource::*]',
+      'DiyalogExport/Backfill/StateMachine/Role: AwsSolutions-IAM5[Resource::<BackfillPlannerAB91B692.Arn>:*]',
+      'DiyalogExport/Backfill/StateMachine/Role: AwsSolutions-IAM5[Resource::<ExportFunctionC5F39E2E.Arn>:*]',
+      'DiyalogExport/Backfill/StateMachine: AwsSolutions-SF2',
+      'DiyalogExport/Backfill/StateMachine: Serverless-StepFunctionStateMachineXray',
       'DiyalogExport/Buckets/AccessLogs: AwsSolutions-S1',
       'DiyalogExport/Export/FailureQueue/Queue: AwsSolutions-SQS3',
       'DiyalogExport/Export/FailureQueue/Queue: Serverless-SQSRedrivePolicy',

@@ -35,6 +35,9 @@ describe('settingsFromContext', () => {
       lookbackDays: 1,
       projectionStartDate: '2024-01-01',
       databaseName: 'diyalog',
+      backfillChunkDays: 3,
+      backfillConcurrency: 1,
+      backfillTracing: false,
     });
   });
 
@@ -53,6 +56,9 @@ describe('settingsFromContext', () => {
         alarmEmail: 'ops@acme.com.tr',
         signatureVariant: 'concat',
         concurrency: '8',
+        backfillChunkDays: '7',
+        backfillConcurrency: '1',
+        backfillTracing: 'true',
       }),
     ).toEqual({
       apiEndpoint: 'https://diyalog.acme.com.tr/api/',
@@ -68,6 +74,9 @@ describe('settingsFromContext', () => {
       alarmEmail: 'ops@acme.com.tr',
       signatureVariant: 'concat',
       concurrency: 8,
+      backfillChunkDays: 7,
+      backfillConcurrency: 1,
+      backfillTracing: true,
     });
   });
 
@@ -95,7 +104,8 @@ describe('settingsFromContext', () => {
     ['lookbackDays', 31, /CDK context "lookbackDays": "31" is not a whole number from 0 to 30/],
     ['lookbackDays', '1.5', /CDK context "lookbackDays": "1.5" is not a whole number/],
     ['lookbackDays', 'two', /CDK context "lookbackDays": "two" is not a whole number/],
-    ['lookbackDays', true, /CDK context "lookbackDays": expected a string or a number, got boolean/],
+    ['lookbackDays', true, /CDK context "lookbackDays": "true" is not a whole number/],
+    ['lookbackDays', {}, /CDK context "lookbackDays": expected a string or a number, got object/],
     ['alarmEmail', 'ops@localhost', /CDK context "alarmEmail": "ops@localhost" is not an e-mail address/],
     ['alarmEmail', 'ops acme.com', /CDK context "alarmEmail": "ops acme.com" is not an e-mail address/],
     ['apiEndpoint', 'diyalog.acme.com', /CDK context "apiEndpoint": "diyalog.acme.com" is not a URL/],
@@ -111,6 +121,16 @@ describe('settingsFromContext', () => {
     ['databaseName', 'Diyalog-Export', /CDK context "databaseName": "Diyalog-Export" must be lower-case/],
     ['signatureVariant', 'crlf', /CDK context "signatureVariant": "crlf" is not one of newline, concat/],
     ['concurrency', '0', /CDK context "concurrency": "0" is not a whole number from 1 to 16/],
+    ['backfillChunkDays', 0, /CDK context "backfillChunkDays": "0" is not a whole number from 1 to 31/],
+    ['backfillChunkDays', '32', /CDK context "backfillChunkDays": "32" is not a whole number from 1 to 31/],
+    [
+      'backfillConcurrency',
+      2,
+      /CDK context "backfillConcurrency": "2" is not a whole number from 1 to 1: the export function's reserved concurrency is 1/,
+    ],
+    ['backfillConcurrency', 0, /CDK context "backfillConcurrency": "0" is not a whole number from 1 to 1/],
+    ['backfillTracing', 'yes', /CDK context "backfillTracing": "yes" is not true or false/],
+    ['backfillTracing', 1, /CDK context "backfillTracing": "1" is not true or false/],
   ])('refuses %s = %j', (key, value, message) => {
     const error = contextError({ [key]: value });
     expect(error.key).toBe(key);
