@@ -62,6 +62,11 @@ const BOUNDARIES = [
     ],
   },
   {
+    // The backfill state machine's planner: pure date math on the contract's limits, nothing of the exporter.
+    files: ['functions/backfill/**/*.ts'],
+    patterns: [NO_TEST_CODE, forbid('^\\.\\./(?!contract/)', 'backfill/ imports only functions/contract.')],
+  },
+  {
     // npm run query reads the export's layout from the contract; it knows nothing of the exporter.
     files: ['functions/query/**/*.ts'],
     patterns: [

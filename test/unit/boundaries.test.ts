@@ -43,6 +43,7 @@ describe('folder boundaries (eslint.config.js)', () => {
       "import { exportDay } from '../export/core/export-day.js';",
       'only functions/contract',
     ],
+    ['functions/backfill/plan.ts', "import { addDays } from '../export/core/days.js';", 'only functions/contract'],
   ])('%s may not: %s', async (file, code, expected) => {
     const found = await violations(file, code);
     expect(found).toHaveLength(1);
