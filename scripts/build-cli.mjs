@@ -1,0 +1,236 @@
+#!/usr/bin/env node
+/**
+ * The built CLIs: esbuild bundles our TypeScript (functions/export/cli.ts, functions/query/cli.ts) into
+ * dist/*.mjs, packages left in node_modules, and the launchers in bin/ run that JavaScript with plain Node, no tsx.
+ *
+ * A stale build never runs: the build records a SHA-256 of every file it compiled (as esbuild loaded it) and of
+ * the files that steer it, and {@link runBuilt} hashes them again at each start (a few milliseconds), rebuilding
+ * first when any differs. `node scripts/build-cli.mjs` builds unconditionally (`npm run build`, and `prepare` on
+ * `npm ci`, where `--if-esbuild` lets an install without dev dependencies pass).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { fileURLToPath, pathToFileURL, URL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** Where the build goes (gitignored). */
+export const DIST = join(ROOT, 'dist');
+/** Output name (dist/<name>.mjs) → TypeScript entry. */
+export const ENTRIES = Object.freeze({
+  'export-cli': 'functions/export/cli.ts',
+  'query-cli': 'functions/query/cli.ts',
+});
+/** What the build read besides the sources: its own options, and the settings esbuild takes from these files. */
+const BUILD_FILES = ['scripts/build-cli.mjs', 'tsconfig.json', 'package.json'];
+const INFO_FILE = 'build-info.json';
+/** Bumped when the layout of dist/ or of {@link INFO_FILE} changes. */
+const FORMAT = 1;
+/** Outputs of earlier builds are kept this long: a process started before a rebuild may still import its chunks. */
+const KEEP_OLD_OUTPUTS_MS = 24 * 3_600_000;
+
+/**
+ * @typedef {object} BuildInfo
+ * @property {number} format
+ * @property {Record<string, string>} inputs  path relative to the root → SHA-256 (hex) of the bytes built
+ * @property {string[]} outputs  paths relative to dist/
+ */
+
+/** @param {string | Uint8Array} bytes */
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+/** @param {string} path */
+const fromRoot = (path) => relative(ROOT, path).split(sep).join('/');
+
+/**
+ * Why dist/ may not run as it is, or undefined when it is up to date with the sources.
+ * @returns {string | undefined}
+ */
+export function staleReason() {
+  /** @type {unknown} */
+  let parsed;
+  try {
+    parsed = JSON.parse(readFileSync(join(DIST, INFO_FILE), 'utf8'));
+  } catch {
+    return 'dist/ has not been built';
+  }
+  const info = /** @type {Partial<BuildInfo>} */ (parsed);
+  if (info.format !== FORMAT || !info.inputs || !Array.isArray(info.outputs)) {
+    return 'dist/ was built by another version of the build';
+  }
+  for (const [path, hash] of Object.entries(info.inputs)) {
+    /** @type {Buffer} */
+    let bytes;
+    try {
+      bytes = readFileSync(join(ROOT, path));
+    } catch {
+      return `${path} is gone`;
+    }
+    if (sha256(bytes) !== hash) return `${path} changed`;
+  }
+  for (const output of info.outputs) {
+    try {
+      statSync(join(DIST, output));
+    } catch {
+      return `dist/${output} is missing`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Bundles {@link ENTRIES} into {@link DIST}: platform node, ESM `.mjs`, every package external (they load from
+ * node_modules as usual: DuckDB's native binding, the AWS SDK, parquetjs-lite), code splitting so that a dynamic
+ * `import()` stays lazy (the demo summary and its DuckDB load only after a demo export), linked source maps.
+ * Files are written beside their final names and renamed into place, the entries and then the build record last,
+ * so that a CLI starting meanwhile sees the old build or the new one, never half of one.
+ * @returns {Promise<{ ms: number, outputs: string[] }>}
+ */
+export async function build() {
+  const started = performance.now();
+  const { build: esbuild } = await import('esbuild');
+  /** @type {Record<string, string>} */
+  const inputs = {};
+  for (const file of BUILD_FILES) inputs[file] = sha256(readFileSync(join(ROOT, file)));
+  const result = await esbuild({
+    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, entry]) => [name, join(ROOT, entry)])),
+    absWorkingDir: ROOT,
+    outdir: DIST,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    sourcesContent: false,
+    metafile: true,
+    write: false,
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'record-inputs',
+        setup(plugin) {
+          // esbuild compiles exactly the bytes read here, so the recorded hash is of what was built.
+          plugin.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
+            const contents = readFileSync(args.path);
+            inputs[fromRoot(args.path)] = sha256(contents);
+            return { contents, loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js' };
+          });
+        },
+      },
+    ],
+  });
+  const files = result.outputFiles.map((file) => ({ file, output: relative(DIST, file.path).split(sep).join('/') }));
+  // The entries last: what they import is in place before they are.
+  const isEntry = (/** @type {string} */ output) => !output.includes('/') && output.endsWith('.mjs');
+  for (const { file, output } of files.filter((f) => !isEntry(f.output))) writeAtomically(output, file.contents);
+  for (const { file, output } of files.filter((f) => isEntry(f.output))) writeAtomically(output, file.contents);
+  const outputs = files.map((f) => f.output);
+  writeAtomically('meta.json', JSON.stringify(result.metafile));
+  /** @type {BuildInfo} */
+  const info = { format: FORMAT, inputs, outputs };
+  writeAtomically(INFO_FILE, `${JSON.stringify(info, null, 2)}\n`);
+  pruneOldOutputs(new Set([...outputs, 'meta.json', INFO_FILE]));
+  return { ms: performance.now() - started, outputs };
+}
+
+/**
+ * Builds when dist/ is stale. Without esbuild (a dev dependency) a stale build cannot be replaced: that throws,
+ * saying what to do.
+ * @returns {Promise<void>}
+ */
+export async function ensureBuilt() {
+  const reason = staleReason();
+  if (reason === undefined) return;
+  try {
+    await import('esbuild');
+  } catch {
+    throw new Error(
+      `${reason}, and esbuild (a dev dependency) is not installed to rebuild it: ` +
+        'install with dev dependencies (npm ci) and run npm run build',
+    );
+  }
+  await build();
+}
+
+/**
+ * What the launchers in bin/ run: rebuilds when stale, turns source maps on (a crash points at the .ts line),
+ * then imports dist/<name>.mjs and calls its `main()`, which sets the exit status.
+ * @param {keyof typeof ENTRIES} name
+ * @param {string} command  how the command names itself in errors
+ * @returns {Promise<void>}
+ */
+export async function runBuilt(name, command) {
+  try {
+    await ensureBuilt();
+  } catch (error) {
+    process.stderr.write(`${command}: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  process.setSourceMapsEnabled(true);
+  /** @type {unknown} */
+  const entry = await import(pathToFileURL(join(DIST, `${name}.mjs`)).href);
+  const { main } = /** @type {{ main: () => Promise<void> }} */ (entry);
+  await main();
+}
+
+/**
+ * Writes dist/`output` under a temporary name and renames it into place.
+ * @param {string} output  path relative to dist/
+ * @param {string | Uint8Array} contents
+ */
+function writeAtomically(output, contents) {
+  const path = join(DIST, output);
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${String(process.pid)}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
+}
+
+/**
+ * Removes what earlier builds left in dist/ and dist/chunks/, once older than {@link KEEP_OLD_OUTPUTS_MS}.
+ * @param {ReadonlySet<string>} current  paths relative to dist/
+ */
+function pruneOldOutputs(current) {
+  const now = Date.now();
+  for (const folder of ['', 'chunks/']) {
+    let entries;
+    try {
+      entries = readdirSync(join(DIST, folder), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const output = `${folder}${entry.name}`;
+      if (!entry.isFile() || current.has(output)) continue;
+      const path = join(DIST, output);
+      if (now - statSync(path).mtimeMs > KEEP_OLD_OUTPUTS_MS) rmSync(path, { force: true });
+    }
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const ifEsbuild = process.argv.includes('--if-esbuild');
+  let available = true;
+  if (ifEsbuild) {
+    try {
+      await import('esbuild');
+    } catch {
+      available = false;
+    }
+  }
+  if (available) {
+    const { ms, outputs } = await build();
+    const entries = outputs.filter((output) => output.endsWith('.mjs') && !output.includes('/'));
+    process.stdout.write(`built ${entries.map((e) => `dist/${e}`).join(', ')} in ${(ms / 1000).toFixed(1)} s\n`);
+  } else {
+    process.stdout.write(
+      'esbuild (a dev dependency) is not installed: dist/ not built; the CLIs need it, see README.md\n',
+    );
+  }
+}
