@@ -146,15 +146,23 @@ export async function build() {
 export async function ensureBuilt() {
   const reason = staleReason();
   if (reason === undefined) return;
-  try {
-    await import('esbuild');
-  } catch {
+  if (!(await esbuildInstalled())) {
     throw new Error(
       `${reason}, and esbuild (a dev dependency) is not installed to rebuild it: ` +
         'install with dev dependencies (npm ci) and run npm run build',
     );
   }
   await build();
+}
+
+/** @returns {Promise<boolean>} */
+async function esbuildInstalled() {
+  try {
+    await import('esbuild');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -215,22 +223,18 @@ function pruneOldOutputs(current) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const ifEsbuild = process.argv.includes('--if-esbuild');
-  let available = true;
-  if (ifEsbuild) {
-    try {
-      await import('esbuild');
-    } catch {
-      available = false;
-    }
-  }
-  if (available) {
+  // `--if-esbuild` (prepare): an install without dev dependencies has no esbuild, and must not fail for that.
+  if (process.argv.includes('--if-esbuild') && !(await esbuildInstalled())) {
+    const reason = staleReason();
+    process.stdout.write(
+      reason === undefined
+        ? 'esbuild (a dev dependency) is not installed; dist/ is up to date with the sources and runs without it\n'
+        : `esbuild (a dev dependency) is not installed, and ${reason}: the CLIs cannot start until it is built ` +
+            'with the dev dependencies installed (see README.md, Development)\n',
+    );
+  } else {
     const { ms, outputs } = await build();
     const entries = outputs.filter((output) => output.endsWith('.mjs') && !output.includes('/'));
     process.stdout.write(`built ${entries.map((e) => `dist/${e}`).join(', ')} in ${(ms / 1000).toFixed(1)} s\n`);
-  } else {
-    process.stdout.write(
-      'esbuild (a dev dependency) is not installed: dist/ not built; the CLIs need it, see README.md\n',
-    );
   }
 }
