@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
@@ -23,8 +24,18 @@ export const ENTRIES = Object.freeze({
   'export-cli': 'functions/export/cli.ts',
   'query-cli': 'functions/query/cli.ts',
 });
-/** What the build read besides the sources: its own options, and the settings esbuild takes from these files. */
-const BUILD_FILES = ['scripts/build-cli.mjs', 'tsconfig.json', 'package.json'];
+/**
+ * What the build read besides the sources: its own options, the settings esbuild takes from tsconfig.json and
+ * package.json, and the lockfile (an upgrade may turn a CommonJS package into an ES module, see
+ * {@link commonJsPackages}). A file missing here is skipped (an installed package has no lockfile).
+ */
+const BUILD_FILES = ['scripts/build-cli.mjs', 'tsconfig.json', 'package.json', 'package-lock.json'];
+/**
+ * Defines `require` in every output file, for the packages that {@link commonJsPackages} loads with it. A module
+ * scope `const`: esbuild's `__require` helper looks for a `require` in scope.
+ */
+const REQUIRE_BANNER =
+  "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);";
 const INFO_FILE = 'build-info.json';
 /** Bumped when the layout of dist/ or of {@link INFO_FILE} changes. */
 const FORMAT = 1;
@@ -81,8 +92,9 @@ export function staleReason() {
 
 /**
  * Bundles {@link ENTRIES} into {@link DIST}: platform node, ESM `.mjs`, every package external (they load from
- * node_modules as usual: DuckDB's native binding, the AWS SDK, parquetjs-lite), code splitting so that a dynamic
- * `import()` stays lazy (the demo summary and its DuckDB load only after a demo export), linked source maps.
+ * node_modules as usual: DuckDB's native binding, the AWS SDK, parquetjs-lite; see {@link commonJsPackages} for
+ * how), code splitting so that a dynamic `import()` stays lazy (the demo summary and its DuckDB load only after a
+ * demo export), linked source maps.
  * Files are written beside their final names and renamed into place, the entries and then the build record last,
  * so that a CLI starting meanwhile sees the old build or the new one, never half of one.
  * @returns {Promise<{ ms: number, outputs: string[] }>}
@@ -92,7 +104,13 @@ export async function build() {
   const { build: esbuild } = await import('esbuild');
   /** @type {Record<string, string>} */
   const inputs = {};
-  for (const file of BUILD_FILES) inputs[file] = sha256(readFileSync(join(ROOT, file)));
+  for (const file of BUILD_FILES) {
+    try {
+      inputs[file] = sha256(readFileSync(join(ROOT, file)));
+    } catch {
+      // not there: nothing to record
+    }
+  }
   const result = await esbuild({
     entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, entry]) => [name, join(ROOT, entry)])),
     absWorkingDir: ROOT,
@@ -110,12 +128,14 @@ export async function build() {
     metafile: true,
     write: false,
     logLevel: 'warning',
+    banner: { js: REQUIRE_BANNER },
     plugins: [
+      commonJsPackages(),
       {
         name: 'record-inputs',
         setup(plugin) {
           // esbuild compiles exactly the bytes read here, so the recorded hash is of what was built.
-          plugin.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
+          plugin.onLoad({ filter: /\.[cm]?[jt]s$/, namespace: 'file' }, (args) => {
             const contents = readFileSync(args.path);
             inputs[fromRoot(args.path)] = sha256(contents);
             return { contents, loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js' };
@@ -136,6 +156,68 @@ export async function build() {
   writeAtomically(INFO_FILE, `${JSON.stringify(info, null, 2)}\n`);
   pruneOldOutputs(new Set([...outputs, 'meta.json', INFO_FILE]));
   return { ms: performance.now() - started, outputs };
+}
+
+/**
+ * Loads the CommonJS packages (the AWS SDK clients, parquetjs-lite, lossless-json's CommonJS build, DuckDB) with
+ * `require()`, still from node_modules, instead of `import`: for an `import` of CommonJS, Node's ES module loader
+ * first scans the package's source for its export names (cjs-module-lexer), which for the AWS SDK's single-file
+ * builds was about a third of `--help`'s start-up. esbuild's CommonJS interop gives the same named imports, and
+ * the same default import (`module.exports`, as Node gives it, since our sources are ES modules). A package that
+ * `require` cannot load (ES module only) stays an `import`; so do dynamic `import()`s.
+ * @returns {import('esbuild').Plugin}
+ */
+function commonJsPackages() {
+  const requireFromRoot = createRequire(join(ROOT, 'package.json'));
+  const namespace = 'commonjs-package';
+  return {
+    name: namespace,
+    setup(plugin) {
+      plugin.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.namespace === namespace) return { path: args.path, external: true };
+        if (args.kind !== 'import-statement' || isBuiltin(args.path) || !isCommonJs(requireFromRoot, args.path)) {
+          return undefined;
+        }
+        return { path: args.path, namespace };
+      });
+      plugin.onLoad({ filter: /.*/, namespace }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * Whether `require(specifier)` from the project root loads a CommonJS module.
+ * @param {NodeRequire} requireFromRoot
+ * @param {string} specifier
+ * @returns {boolean}
+ */
+function isCommonJs(requireFromRoot, specifier) {
+  /** @type {string} */
+  let path;
+  try {
+    path = requireFromRoot.resolve(specifier);
+  } catch {
+    return false;
+  }
+  if (path.endsWith('.mjs')) return false;
+  if (!path.endsWith('.js')) return true;
+  // A .js file is CommonJS unless the nearest package.json says "type": "module".
+  for (let dir = dirname(path); dirname(dir) !== dir; dir = dirname(dir)) {
+    /** @type {string} */
+    let text;
+    try {
+      text = readFileSync(join(dir, 'package.json'), 'utf8');
+    } catch {
+      continue;
+    }
+    /** @type {unknown} */
+    const manifest = JSON.parse(text);
+    return /** @type {{ type?: unknown }} */ (manifest).type !== 'module';
+  }
+  return true;
 }
 
 /**
