@@ -2,6 +2,7 @@
 /**
  * The built CLIs: esbuild bundles our TypeScript (functions/export/cli.ts, functions/query/cli.ts) into
  * dist/*.mjs, packages left in node_modules, and the launchers in bin/ run that JavaScript with plain Node, no tsx.
+ * The heavy packages (AWS SDK, parquetjs-lite, DuckDB) load when first used, so `--help` loads none of them.
  *
  * A stale build never runs: the build records a SHA-256 of every file it compiled (as esbuild loaded it) and of
  * the files that steer it, and {@link runBuilt} hashes them again at each start (a few milliseconds), rebuilding
@@ -37,6 +38,13 @@ const BUILD_FILES = ['scripts/build-cli.mjs', 'tsconfig.json', 'package.json', '
 const REQUIRE_BANNER =
   "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);";
 const INFO_FILE = 'build-info.json';
+/** The export names of the {@link LAZY_PACKAGES}, by package version: reading them means loading the package. */
+const EXPORT_NAMES_FILE = 'package-exports.json';
+/**
+ * Packages loaded when the CLI first uses them rather than at its start (see {@link commonJsPackages}): the heavy
+ * ones, none of which does anything on load that we rely on. `--help` and a mistyped flag then load none of them.
+ */
+const LAZY_PACKAGES = ['@aws-sdk/client-s3', '@aws-sdk/client-secrets-manager', '@duckdb/node-api', 'parquetjs-lite'];
 /** Bumped when the layout of dist/ or of {@link INFO_FILE} changes. */
 const FORMAT = 1;
 /** Outputs of earlier builds are kept this long: a process started before a rebuild may still import its chunks. */
@@ -102,6 +110,7 @@ export function staleReason() {
 export async function build() {
   const started = performance.now();
   const { build: esbuild } = await import('esbuild');
+  const exportNamesCache = readExportNamesCache();
   /** @type {Record<string, string>} */
   const inputs = {};
   for (const file of BUILD_FILES) {
@@ -130,7 +139,7 @@ export async function build() {
     logLevel: 'warning',
     banner: { js: REQUIRE_BANNER },
     plugins: [
-      commonJsPackages(),
+      commonJsPackages(exportNamesCache),
       {
         name: 'record-inputs',
         setup(plugin) {
@@ -151,23 +160,29 @@ export async function build() {
   for (const { file, output } of files.filter((f) => isEntry(f.output))) writeAtomically(output, file.contents);
   const outputs = files.map((f) => f.output);
   writeAtomically('meta.json', JSON.stringify(result.metafile));
+  writeAtomically(EXPORT_NAMES_FILE, JSON.stringify(exportNamesCache));
   /** @type {BuildInfo} */
   const info = { format: FORMAT, inputs, outputs };
   writeAtomically(INFO_FILE, `${JSON.stringify(info, null, 2)}\n`);
-  pruneOldOutputs(new Set([...outputs, 'meta.json', INFO_FILE]));
+  pruneOldOutputs(new Set([...outputs, 'meta.json', EXPORT_NAMES_FILE, INFO_FILE]));
   return { ms: performance.now() - started, outputs };
 }
 
 /**
  * Loads the CommonJS packages (the AWS SDK clients, parquetjs-lite, lossless-json's CommonJS build, DuckDB) with
- * `require()`, still from node_modules, instead of `import`: for an `import` of CommonJS, Node's ES module loader
- * first scans the package's source for its export names (cjs-module-lexer), which for the AWS SDK's single-file
- * builds was about a third of `--help`'s start-up. esbuild's CommonJS interop gives the same named imports, and
- * the same default import (`module.exports`, as Node gives it, since our sources are ES modules). A package that
- * `require` cannot load (ES module only) stays an `import`; so do dynamic `import()`s.
+ * `require()`, from node_modules as usual, instead of `import`: for an `import` of CommonJS, Node's ES module
+ * loader first scans the package's source for its export names (cjs-module-lexer), which for the AWS SDK's
+ * single-file builds costs about a third of loading it. esbuild's CommonJS interop gives the same named
+ * imports, and the same default import (`module.exports`, as Node gives it, since our sources are ES modules).
+ * A package that `require` cannot load (ES module only) stays an `import`; so do dynamic `import()`s.
+ *
+ * The {@link LAZY_PACKAGES} load on first use instead of at start (as Babel's `lazy` CommonJS option does): their
+ * module object is stood in for by one with a getter per export name, which `require`s the package when first
+ * read. The names are taken from the package itself at build time (cached in dist/ by package version).
+ * @param {Record<string, ExportNames>} exportNamesCache  specifier → names, updated in place
  * @returns {import('esbuild').Plugin}
  */
-function commonJsPackages() {
+function commonJsPackages(exportNamesCache) {
   const requireFromRoot = createRequire(join(ROOT, 'package.json'));
   const namespace = 'commonjs-package';
   return {
@@ -180,12 +195,93 @@ function commonJsPackages() {
         }
         return { path: args.path, namespace };
       });
-      plugin.onLoad({ filter: /.*/, namespace }, (args) => ({
-        contents: `module.exports = require(${JSON.stringify(args.path)});`,
-        loader: 'js',
-      }));
+      plugin.onLoad({ filter: /.*/, namespace }, (args) => {
+        const specifier = JSON.stringify(args.path);
+        if (!LAZY_PACKAGES.includes(packageName(args.path))) {
+          return { contents: `module.exports = require(${specifier});`, loader: 'js' };
+        }
+        const names = exportNames(requireFromRoot, args.path, exportNamesCache);
+        return {
+          contents: [
+            'let loaded;',
+            'const lazy = {};',
+            `for (const name of ${JSON.stringify(names)}) {`,
+            `  Object.defineProperty(lazy, name, { get: () => (loaded ??= require(${specifier}))[name], enumerable: true });`,
+            '}',
+            'module.exports = lazy;',
+          ].join('\n'),
+          loader: 'js',
+        };
+      });
     },
   };
+}
+
+/** @returns {Record<string, ExportNames>} */
+function readExportNamesCache() {
+  try {
+    /** @type {unknown} */
+    const cache = JSON.parse(readFileSync(join(DIST, EXPORT_NAMES_FILE), 'utf8'));
+    return /** @type {Record<string, ExportNames>} */ (cache);
+  } catch {
+    return {}; // the first build
+  }
+}
+
+/**
+ * @typedef {object} ExportNames
+ * @property {string} version  of the package the names were read from
+ * @property {string[]} names
+ */
+
+/**
+ * The own property names of what `require(specifier)` returns, from the cache when the package's version is the
+ * same, else by requiring it here.
+ * @param {NodeRequire} requireFromRoot
+ * @param {string} specifier
+ * @param {Record<string, ExportNames>} cache
+ * @returns {string[]}
+ */
+function exportNames(requireFromRoot, specifier, cache) {
+  const version = packageVersion(requireFromRoot.resolve(specifier), packageName(specifier));
+  const cached = cache[specifier];
+  if (cached?.version === version) return cached.names;
+  /** @type {unknown} */
+  const loaded = requireFromRoot(specifier);
+  const names = Object.getOwnPropertyNames(loaded).sort();
+  cache[specifier] = { version, names };
+  return names;
+}
+
+/**
+ * `@scope/name` or `name` of a bare specifier.
+ * @param {string} specifier
+ */
+function packageName(specifier) {
+  return specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+}
+
+/**
+ * The version in the package.json of package `name` that holds the file at `path`.
+ * @param {string} path
+ * @param {string} name
+ * @returns {string}
+ */
+function packageVersion(path, name) {
+  for (let dir = dirname(path); dirname(dir) !== dir; dir = dirname(dir)) {
+    try {
+      /** @type {unknown} */
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      const { name: found, version } = /** @type {{ name?: unknown, version?: unknown }} */ (manifest);
+      if (found === name && typeof version === 'string') return version;
+    } catch {
+      // no package.json here
+    }
+  }
+  return 'unknown';
 }
 
 /**
