@@ -4,6 +4,7 @@ import { appendFile, cp, readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { startLocalS3 } from '../support/s3.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 /**
@@ -19,6 +20,29 @@ interface Outcome {
   readonly status: number;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/**
+ * Preloaded with `--import`: prints, as the process exits, the packages (in node_modules) that it loaded, as one
+ * stderr line `packages: [...]`. They load with require() (see scripts/build-cli.mjs), so they are in its cache.
+ */
+const PACKAGES_PROBE = `data:text/javascript,${encodeURIComponent(`
+  import { createRequire } from 'node:module';
+  const { cache } = createRequire(process.cwd() + '/');
+  process.on('exit', () => {
+    const names = Object.keys(cache).flatMap((path) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(path)?.[1] ?? []);
+    process.stderr.write('packages: ' + JSON.stringify([...new Set(names)]) + '\\n');
+  });
+`)}`;
+
+/** The packages a run loaded, from the {@link PACKAGES_PROBE} line; that line is removed from its stderr. */
+function loadedPackages(outcome: Outcome): { packages: string[]; stderr: string } {
+  const line = /^packages: (.*)$/m.exec(outcome.stderr);
+  expect(line, 'the probe line').not.toBeNull();
+  return {
+    packages: JSON.parse(line?.[1] ?? '[]') as string[],
+    stderr: outcome.stderr.replace(/^packages: .*\n/m, ''),
+  };
 }
 
 async function runNode(args: readonly string[], cwd = ROOT): Promise<Outcome> {
@@ -108,6 +132,32 @@ describe('the built CLI', () => {
     expect(info.outputs).toEqual(expect.arrayContaining(['export-cli.mjs', 'export-cli.mjs.map', 'query-cli.mjs']));
   });
 
+  it('loads no heavy package for --help or a wrong flag; a demo export loads parquetjs-lite and DuckDB', async () => {
+    const heavy = /^(@aws-sdk\/|@duckdb\/|parquetjs-lite$)/;
+    for (const args of [['--help'], ['--no-such-flag']]) {
+      const { packages } = loadedPackages(
+        await runNode(['--import', PACKAGES_PROBE, 'bin/diyalog-export.js', ...args]),
+      );
+      expect(
+        packages.filter((p) => heavy.test(p)),
+        args.join(' '),
+      ).toEqual([]);
+    }
+    const out = await tempDir();
+    const demo = await runNode([
+      '--import',
+      PACKAGES_PROBE,
+      'bin/diyalog-export.js',
+      '--demo',
+      '--date',
+      '2025-11-23',
+      '--out',
+      out,
+    ]);
+    expect(demo.status).toBe(0);
+    expect(loadedPackages(demo).packages).toEqual(expect.arrayContaining(['parquetjs-lite', '@duckdb/node-api']));
+  });
+
   it('bundles only our code and keeps DuckDB out of the export CLI until the demo summary is imported', async () => {
     const meta = await readJson<Metafile>(join(ROOT, 'dist/meta.json'));
     const loaded = staticClosure(meta, 'dist/export-cli.mjs');
@@ -136,6 +186,29 @@ describe('the built CLI', () => {
     expect(stdout).toContain('Done: 1 of 1 day(s) exported');
     expect(stdout).toContain('read back with DuckDB');
     expect(await readdir(join(out, 'online_help'))).toEqual(['dt=2025-11-23']);
+  });
+
+  it('exports to an S3-compatible store: the AWS SDK, loaded on first use, works', async () => {
+    const s3 = await startLocalS3();
+    try {
+      const outcome = await runNode([
+        '--import',
+        PACKAGES_PROBE,
+        'bin/diyalog-export.js',
+        '--demo',
+        '--date',
+        '2025-11-23',
+        '--out',
+        `s3://${s3.bucket}/built`,
+      ]);
+      const { packages, stderr } = loadedPackages(outcome);
+      expect(stderr).toBe('');
+      expect(outcome.status).toBe(0);
+      expect(packages).toContain('@aws-sdk/client-s3');
+      expect(await s3.keys('built/online_help/')).toEqual(['built/online_help/dt=2025-11-23/sessions.parquet']);
+    } finally {
+      await s3.stop();
+    }
   });
 
   it('never runs a stale build: a changed source is rebuilt before the CLI starts', async () => {
