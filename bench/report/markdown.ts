@@ -219,8 +219,8 @@ function startupSection({ startup }: BenchResults): string {
     '## CLI start-up',
     `\`npm run export\`, \`npm start\` and the package bin run \`bin/diyalog-export.js\`: it checks that dist/ ` +
       `is up to date with the sources (a SHA-256 of every file the build read; it rebuilds first if not) and ` +
-      `runs the CLI that \`scripts/build-cli.mjs\` bundled there (esbuild, our code only, packages loaded from ` +
-      `node_modules) with plain \`node\`. **Before**, they ran \`functions/export/cli.ts\` through tsx, which ` +
+      `runs the CLI that \`scripts/build-cli.mjs\` bundled there (esbuild, our code only; the packages load from ` +
+      `node_modules, the AWS SDK, parquetjs-lite and DuckDB only when first used) with plain \`node\`. **Before**, they ran \`functions/export/cli.ts\` through tsx, which ` +
       `transpiles at every start: \`tsx …\` as the npm scripts did (its CLI starts a second \`node\`), ` +
       `\`node --import tsx …\` about as the bin did. Each run is a fresh child process timed from spawn to exit; ` +
       `every command runs once untimed (tsx fills its cache), then the commands take turns, ` +
