@@ -94,13 +94,13 @@ export const boundaries = BOUNDARIES.map(({ files, patterns, globals = [] }) => 
 }));
 
 export default defineConfig(
-  { ignores: ['node_modules', 'cdk.out', 'exports', 'coverage'] },
+  { ignores: ['node_modules', 'cdk.out', 'exports', 'coverage', 'dist'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] },
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

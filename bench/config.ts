@@ -23,6 +23,10 @@ export const TIME_ZONE = parseTimeZone('Europe/Istanbul');
 export const KEYS = { accessKeyId: 'AK-bench', accessKeySecret: 'bench-secret-2718', requesterUserId: 'bench' };
 /** Runs of the module-init measurement; the median is reported. */
 export const INIT_RUNS = 5;
+/** Timed runs of each CLI `--help` command in the start-up scenario; the median is reported. */
+export const STARTUP_RUNS = 7;
+/** Timed one-day demo exports per CLI command in the start-up scenario; the median is reported. */
+export const DEMO_RUNS = 5;
 /** Encodes per engine and size; the median is reported. */
 export const ENCODE_RUNS = 3;
 /** An encode or baseline child that runs longer than this is killed and the bench fails. */

@@ -60,6 +60,23 @@ export interface BundleMeasure {
   readonly topPackages: readonly { readonly name: string; readonly bytes: number }[];
 }
 
+/** One command of the start-up scenario, timed in fresh processes from spawn to exit. */
+export type CommandRuns = {
+  /** Stable name: `node`, `tsx`, `tsx-import`, `bin` or `npm`. */
+  readonly id: string;
+  readonly label: string;
+  /** floor: Node's own start; before: the CLI through tsx; after: the built CLI. */
+  readonly role: 'floor' | 'before' | 'after';
+} & ({ readonly ms: readonly number[] } | { readonly error: string });
+
+export interface StartupMeasure {
+  readonly help: readonly CommandRuns[];
+  /** A one-day `--demo` export into a temporary folder, the DuckDB read-back included. */
+  readonly demo: readonly CommandRuns[];
+  /** `node scripts/build-cli.mjs`: what the first start after an edit adds. */
+  readonly buildMs: readonly number[];
+}
+
 export interface Machine {
   readonly cpu: string;
   readonly cores: number;
@@ -77,4 +94,5 @@ export interface BenchResults {
   readonly exports: readonly ExportRun[];
   readonly encodes: readonly EncodeRun[];
   readonly bundle: BundleMeasure;
+  readonly startup: StartupMeasure;
 }

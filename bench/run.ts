@@ -1,7 +1,7 @@
 /**
- * `npm run bench`: measures the exporter end to end against the simulator, the Parquet encoders and the Lambda
- * bundle, then writes docs/benchmarks.md and docs/benchmarks.png. Deterministic data, 127.0.0.1 only; every
- * child process and temporary folder is gone when it ends, also on Ctrl-C.
+ * `npm run bench`: measures the exporter end to end against the simulator, the Parquet encoders, the Lambda
+ * bundle and the CLI's start-up, then writes docs/benchmarks.md and docs/benchmarks.png. Deterministic data,
+ * 127.0.0.1 only; every child process and temporary folder is gone when it ends, also on Ctrl-C.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { renderMarkdown } from './report/markdown.js';
 import { svgToPng } from './report/png.js';
 import type { BenchResults, EncodeRun, ExportPlan, ExportRun } from './results.js';
 import { createScenarioRunner } from './scenario.js';
+import { measureStartup } from './startup-runs.js';
 import { checkTargets } from './targets.js';
 import { createBenchTemp } from './temp.js';
 
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     progress('baseline: a child that only loads the exporter');
     const baseline = await scenarios.run('baseline', [], BASELINE_FIELDS);
     const bundle = await measureBundle(temp.path, progress);
+    const startup = await measureStartup(temp.path, progress);
     const encodes: EncodeRun[] = [];
     for (const sessions of SIZES) encodes.push(await measureEncoders(sessions, scenarios, temp.path, progress));
 
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
       exports,
       encodes,
       bundle,
+      startup,
     };
     await writeReport(results);
     for (const t of checkTargets(results)) {

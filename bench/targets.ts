@@ -1,5 +1,5 @@
 import { CONCURRENCY, LATENCY_MS, PAGE_SIZE, SIZES } from './config.js';
-import type { BenchResults, MeasuredExport } from './results.js';
+import type { BenchResults, CommandRuns, MeasuredExport } from './results.js';
 import { median } from './stats.js';
 
 /** One target of the issue, checked against the measurements. */
@@ -17,6 +17,7 @@ const REQUEST_SLACK = 1.08;
 const MAX_RSS_BYTES = 256 * MIB;
 const MAX_BUNDLE_BYTES = 1.5 * MIB;
 const MAX_INIT_MS = 250;
+const MAX_HELP_MS = 400;
 
 export function minimumRequests(sessions: number): number {
   return Math.ceil(sessions / PAGE_SIZE);
@@ -46,6 +47,12 @@ export function speedup(results: BenchResults, sessions: number): number | undef
   return ours && serial ? serial.exporter.wallMs / ours.exporter.wallMs : undefined;
 }
 
+/** The median of a start-up command's runs, by its id, or undefined when it failed or did not run. */
+export function startupMedian(runs: readonly CommandRuns[], id: string): number | undefined {
+  const found = runs.find((r) => r.id === id);
+  return found && 'ms' in found && found.ms.length > 0 ? median(found.ms) : undefined;
+}
+
 export function checkTargets(results: BenchResults): TargetCheck[] {
   const ratio = speedup(results, SMALL);
   const measured = results.exports.filter((r): r is MeasuredExport => r.status === 'measured');
@@ -54,6 +61,15 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   const peakRss = large.length > 0 ? Math.max(...large.map((r) => r.maxRssBytes)) : undefined;
   const { specified } = results.bundle;
   const initMs = 'error' in specified.init ? undefined : median(specified.init.initMs);
+  const [helpBefore, helpAfter] = [
+    startupMedian(results.startup.help, 'tsx'),
+    startupMedian(results.startup.help, 'bin'),
+  ];
+  const [demoBefore, demoAfter] = [
+    startupMedian(results.startup.demo, 'tsx'),
+    startupMedian(results.startup.demo, 'bin'),
+  ];
+  const seconds = (ms: number | undefined): string => (ms === undefined ? 'failed' : `${(ms / 1000).toFixed(2)} s`);
   return [
     {
       target: `≥ ${MIN_SPEEDUP}× faster than concurrency 1 (concurrency ${CONCURRENCY}, ${SMALL.toLocaleString('en')} sessions, ${LATENCY_MS} ms)`,
@@ -82,6 +98,16 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       target: `module init ≤ ${MAX_INIT_MS} ms (median, process start → import resolved)`,
       measured: 'error' in specified.init ? `import fails: ${specified.init.error}` : `${initMs?.toFixed(0)} ms`,
       pass: initMs !== undefined && initMs <= MAX_INIT_MS,
+    },
+    {
+      target: `CLI \`--help\` ≤ ${(MAX_HELP_MS / 1000).toFixed(1)} s (median, built: node bin/diyalog-export.js, spawn → exit)`,
+      measured: `${seconds(helpAfter)} (before, tsx: ${seconds(helpBefore)})`,
+      pass: helpAfter !== undefined && helpAfter <= MAX_HELP_MS,
+    },
+    {
+      target: 'CLI one-day demo export no slower built than through tsx (median, spawn → exit)',
+      measured: `${seconds(demoAfter)} (before, tsx: ${seconds(demoBefore)})`,
+      pass: demoAfter !== undefined && demoBefore !== undefined && demoAfter <= demoBefore,
     },
   ];
 }

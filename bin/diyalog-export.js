@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The package bin: runs the TypeScript CLI through tsx, so that no build step stands between a clone and a run.
-import { register } from 'tsx/esm/api';
+// The package bin, and what `npm run export` and `npm start` run: the CLI bundled into dist/ (rebuilt first when
+// the TypeScript changed since the last build), on plain Node; see scripts/build-cli.mjs.
+import { runBuilt } from '../scripts/build-cli.mjs';
 
-register();
-const { main } = await import('../functions/export/cli.ts');
-await main();
+await runBuilt('export-cli', 'diyalog-export');

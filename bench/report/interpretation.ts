@@ -2,7 +2,7 @@ import { CONCURRENCY, SCALING_SIZE, SIZES } from '../config.js';
 import { simulatorBound } from '../budget.js';
 import type { BenchResults, MeasuredExport } from '../results.js';
 import { median } from '../stats.js';
-import { measuredExport, minimumRequests, speedup } from '../targets.js';
+import { measuredExport, minimumRequests, speedup, startupMedian } from '../targets.js';
 import { int, mib, millis, percent, ratio, seconds } from './format.js';
 
 /** Short, measured statements about the results, one per bullet. */
@@ -13,6 +13,7 @@ export function interpretation(results: BenchResults): string[] {
     ...memoryLines(results),
     ...encodeLines(results),
     ...bundleLines(results),
+    ...startupLines(results),
   ];
 }
 
@@ -116,4 +117,24 @@ function bundleLines({ bundle }: BenchResults): string[] {
   const { init } = bundle.specified;
   if ('error' in init) return [`**The bundle fails at import** with \`${init.error}\`.`];
   return [`The bundle imports in ${median(init.initMs).toFixed(0)} ms from process start on this machine.`];
+}
+
+function startupLines({ startup }: BenchResults): string[] {
+  const [node, before, after] = ['node', 'tsx', 'bin'].map((id) => startupMedian(startup.help, id));
+  const [demoBefore, demoAfter] = ['tsx', 'bin'].map((id) => startupMedian(startup.demo, id));
+  if (before === undefined || after === undefined) return ['CLI start-up was not measured in full.'];
+  const lines = [
+    `\`--help\` takes ${millis(after)} ms built against ${millis(before)} ms through tsx ` +
+      `(${ratio(before / after)} faster)` +
+      (node === undefined ? '.' : `; ${millis(node)} ms of it is Node's own start, ${millis(after - node)} ms ours.`),
+  ];
+  if (demoBefore !== undefined && demoAfter !== undefined) {
+    const saved = demoBefore - demoAfter;
+    lines.push(
+      `A one-day demo export takes ${(demoAfter / 1000).toFixed(2)} s built against ` +
+        `${(demoBefore / 1000).toFixed(2)} s through tsx, ${millis(Math.abs(saved))} ms ` +
+        `${saved >= 0 ? 'less' : 'more'}: both run the same export code, so the difference is start-up.`,
+    );
+  }
+  return lines;
 }

@@ -1,6 +1,6 @@
 import { ROW_GROUP_ROWS } from '../../functions/export/parquet/settings.js';
-import { CONCURRENCY, ENCODE_RUNS, INIT_RUNS, LATENCY_MS, SEED } from '../config.js';
-import type { BenchResults, BundleVariant, EncodeRun, ExportRun } from '../results.js';
+import { CONCURRENCY, DEMO_RUNS, ENCODE_RUNS, INIT_RUNS, LATENCY_MS, SEED, STARTUP_RUNS } from '../config.js';
+import type { BenchResults, BundleVariant, CommandRuns, EncodeRun, ExportRun } from '../results.js';
 import { median } from '../stats.js';
 import { checkTargets, floorMs, minimumRequests, requestBudget, speedup } from '../targets.js';
 import { int, mib, mib2, millis, percent, ratio, seconds, table } from './format.js';
@@ -21,6 +21,7 @@ export function renderMarkdown(results: BenchResults, chartFile: string): string
     exportSection(results),
     encodeSection(results.encodes),
     bundleSection(results),
+    startupSection(results),
     '## Interpretation',
     interpretation(results)
       .map((line) => `- ${line}`)
@@ -204,5 +205,35 @@ function bundleSection({ bundle }: BenchResults): string {
       `resolved, median of ${INIT_RUNS} runs.`,
     table(['Bundle', 'Bytes', 'MiB', 'Init (ms)', 'Import alone (ms)', 'Peak RSS after init (MiB)'], rows),
     `Largest parts of the bundle: ${bundle.topPackages.map((p) => `${p.name} ${int(p.bytes)} B`).join(', ')}.`,
+  ].join('\n\n');
+}
+
+function startupSection({ startup }: BenchResults): string {
+  const rows = (runs: readonly CommandRuns[], unit: (ms: number) => string): string[][] =>
+    runs.map((r) => {
+      const head = [`\`${r.label}\``, r.role];
+      if ('error' in r) return [...head, `fails: ${r.error}`, '—', '—'];
+      return [...head, unit(median(r.ms)), unit(Math.min(...r.ms)), unit(Math.max(...r.ms))];
+    });
+  return [
+    '## CLI start-up',
+    `\`npm run export\`, \`npm start\` and the package bin run \`bin/diyalog-export.js\`: it checks that dist/ ` +
+      `is up to date with the sources (a SHA-256 of every file the build read; it rebuilds first if not) and ` +
+      `runs the CLI that \`scripts/build-cli.mjs\` bundled there (esbuild, our code only; the packages load from ` +
+      `node_modules, the AWS SDK, parquetjs-lite and DuckDB only when first used) with plain \`node\`. **Before**, they ran \`functions/export/cli.ts\` through tsx, which ` +
+      `transpiles at every start: \`tsx …\` as the npm scripts did (its CLI starts a second \`node\`), ` +
+      `\`node --import tsx …\` about as the bin did. Each run is a fresh child process timed from spawn to exit; ` +
+      `every command runs once untimed (tsx fills its cache), then the commands take turns, ` +
+      `${STARTUP_RUNS} runs each for \`--help\`. \`node -e 0\` is Node's own start on this machine at the time: ` +
+      `on a shared machine every row moves with it. The npm row includes npm's own start.`,
+    table(['Command', 'Role', 'Median (ms)', 'Min (ms)', 'Max (ms)'], rows(startup.help, millis)),
+    `A one-day demo export (\`--demo --date 2025-11-23\`, the simulator's demo day, written to a fresh ` +
+      `temporary folder and read back with DuckDB, as \`npm start\` does), ${DEMO_RUNS} runs each:`,
+    table(
+      ['Command', 'Role', 'Median (s)', 'Min (s)', 'Max (s)'],
+      rows(startup.demo, (ms) => (ms / 1000).toFixed(2)),
+    ),
+    `The first start after an edit also rebuilds: \`node scripts/build-cli.mjs\` took ` +
+      `${millis(median(startup.buildMs))} ms (median of ${startup.buildMs.length}).`,
   ].join('\n\n');
 }
