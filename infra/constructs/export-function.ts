@@ -35,11 +35,12 @@ export const FUNCTION_DEFAULTS = Object.freeze({
    */
   timeout: Duration.minutes(15),
   /**
-   * From docs/benchmarks.md, measured on this bundle run as Lambda runs it: peak RSS about 240 MiB for a
-   * 100 000-session day (the encoder's spike included) and 285 MiB for 300 000; a day's rows are held in typed
-   * arrays, a few hundred bytes per session. 1024 MB leaves 4× headroom at 100 000 sessions, room for days
-   * several times busier, and buys ~0.6 vCPU for the ~4 s of single-threaded Parquet encoding such a day takes
-   * on a full core.
+   * From docs/benchmarks.md, measured on Node.js 24 (the runtime) on a 24 GiB machine: peak RSS about 380 MiB for
+   * a 100 000-session day (the encoder's spike included) and 500 MiB for 300 000; on Node.js 20 the same code
+   * peaked at about 215 MiB. The difference is V8's young generation, which Node.js 24 sizes from the machine's
+   * memory (with --max-semi-space-size=8 the 100 000-session day peaked at ~280 MiB); in a 1024 MB function it
+   * is sized smaller, so these figures are an upper bound. 1024 MB leaves 2.6× headroom at 100 000 sessions and
+   * buys ~0.6 vCPU for the ~4 s of single-threaded Parquet encoding such a day takes on a full core.
    */
   memorySize: 1024,
   /** Runs never overlap: two runs writing the same day's partition would race on its stale-object cleanup. */
