@@ -34,9 +34,14 @@ export function rejectsKey(day: CalendarDay): string {
   return `${REJECTS_FOLDER}/dt=${day}/rejects.jsonl`;
 }
 
+/** The day's run manifests: one per run that exported it. */
+export function manifestFolder(day: CalendarDay): string {
+  return `${RUNS_FOLDER}/dt=${day}/`;
+}
+
 /** One manifest per day and run; earlier runs' manifests are kept as the day's history. */
 export function manifestKey(day: CalendarDay, runId: string): string {
-  return `${RUNS_FOLDER}/dt=${day}/${runId}.json`;
+  return `${manifestFolder(day)}${runId}.json`;
 }
 
 /** Where preflight probes live; the only place below `_runs/` where anything is deleted. */

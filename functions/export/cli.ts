@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { TimeZone } from '../contract/calendar.js';
+import { BACKFILL_LIMITS } from '../contract/backfill.js';
 import { DEFAULTS, LIMITS } from '../contract/settings.js';
 import { startSimulator, demoDataset, type RunningSimulator } from '../demo/index.js';
 import { processIo, type LineIo } from '../shared/line-io.js';
 import { parseCli, type CliOptions } from './cli/options.js';
-import { dayLine, progressLine, rerunCommand, retryLine } from './cli/report.js';
+import { dayLine, progressLine, rerunCommand, resumeCommand, retryLine, type RunProgress } from './cli/report.js';
 import { createStore, exportContext, secretsManagerCredentials } from './compose.js';
 import { dayWindow } from './core/days.js';
-import { ConfigError } from './core/errors.js';
+import { ConfigError, InterruptedError } from './core/errors.js';
 import type { DayProgress } from './core/export-day.js';
 import { failureLine, newRunId, runExport, unfinishedRanges, type ExportRequest } from './core/run.js';
 import { staticCredentials, type CredentialsProvider } from './diyalog/credentials.js';
@@ -22,7 +23,9 @@ Exports Diyalog live-help sessions, one Parquet file per day, to <out>/online_he
 Days (default: yesterday in the time zone):
   --date YYYY-MM-DD        export that day
   --from YYYY-MM-DD --to YYYY-MM-DD
-                           export each day of the range, both inclusive (at most ${LIMITS.maxRangeDays} days)
+                           export each day of the range, both inclusive, newest first (any range up to
+                           ${BACKFILL_LIMITS.maxDays} days)
+  --skip-existing          leave out days that landed before (they have a run manifest): resumes an export
 Where to:
   --out DIR|s3://bucket/prefix
                            the export root (default ./exports); AWS_ENDPOINT_URL_S3 selects an
@@ -44,14 +47,31 @@ Environment: DIYALOG_SIGNATURE_VARIANT=newline|concat selects the string-to-sign
 Before paging, a run writes and deletes a probe object under <out>/_runs/preflight/ and makes one request to
 Diyalog: an unwritable root or rejected keys stop it at once, with nothing written.
 
+Ctrl-C abandons the day being exported before it writes anything, prints which days landed and the command
+that resumes (the same one with --skip-existing), and exits 130; a second Ctrl-C ends the process at once.
+
 Exit status: 0 when every day landed, 1 when a day failed or the preflight did, 2 for invalid arguments or
-configuration (AWS region and credentials included).`;
+configuration (AWS region and credentials included), 130 when interrupted.`;
 
 /** The live progress line is redrawn at most this often, milliseconds. */
 const PROGRESS_INTERVAL_MS = 200;
 
-/** Runs the CLI and returns its exit status; never throws. */
-export async function runCli(argv: readonly string[], env: Environment, io: LineIo, now = Date.now): Promise<number> {
+/** Exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+const INTERRUPTED_STATUS = 130;
+
+/**
+ * Runs the CLI and returns its exit status; never throws.
+ *
+ * @param interrupt aborted on Ctrl-C: the day being exported is abandoned before it writes anything, the rest are
+ *   not started, and the exit status is {@link INTERRUPTED_STATUS}
+ */
+export async function runCli(
+  argv: readonly string[],
+  env: Environment,
+  io: LineIo,
+  now = Date.now,
+  interrupt?: AbortSignal,
+): Promise<number> {
   let command;
   try {
     command = parseCli(argv, env, now());
@@ -80,9 +100,10 @@ export async function runCli(argv: readonly string[], env: Environment, io: Line
     } else {
       credentials = command.secretId ? secretsManagerCredentials(command.secretId) : credentialsFromEnv(env);
     }
-    return await exportDays(command, api, credentials, { argv, env, io, now });
+    return await exportDays(command, api, credentials, { argv, env, io, now, interrupt });
   } catch (error) {
     io.err(`diyalog-export: ${message(error)}`);
+    if (interrupt?.aborted === true) return INTERRUPTED_STATUS;
     return error instanceof ConfigError ? 2 : 1;
   } finally {
     await simulator?.stop();
@@ -94,6 +115,7 @@ interface Surroundings {
   readonly env: Environment;
   readonly io: LineIo;
   readonly now: () => number;
+  readonly interrupt: AbortSignal | undefined;
 }
 
 /** The run itself, with a line per day, retries as they are scheduled, and a live line on a terminal. */
@@ -101,12 +123,12 @@ async function exportDays(
   options: CliOptions,
   api: ApiConfig,
   credentials: CredentialsProvider,
-  { argv, env, io, now }: Surroundings,
+  { argv, env, io, now, interrupt }: Surroundings,
 ): Promise<number> {
   const store = createStore(options.root, s3EndpointFromEnv(env));
   const runId = newRunId(now());
-  const started = now();
-  const showProgress = throttledProgress(io, now);
+  const progress: RunProgress = { daysDone: 0, daysTotal: options.request.days.length, sessions: 0, startedAt: now() };
+  const showProgress = throttledProgress(io, now, () => progress);
   const context = exportContext({
     api,
     credentials,
@@ -118,19 +140,23 @@ async function exportDays(
       io.err(retryLine(notice));
     },
     ...(showProgress ? { onProgress: showProgress } : {}),
+    ...(interrupt ? { signal: interrupt } : {}),
   });
   const run = await runExport(options.request, context, {
     dayFinished: (result) => {
+      progress.daysDone++;
+      if (result.status === 'ok') progress.sessions += result.summary.sessions;
       io.out(dayLine(result));
     },
   });
 
-  const landed = run.results.flatMap((r) => (r.status === 'ok' ? [r.summary] : []));
-  const sessions = landed.reduce((sum, s) => sum + s.sessions, 0);
-  const seconds = ((now() - started) / 1000).toFixed(1);
+  const exported = run.results.filter((r) => r.status === 'ok').length;
+  const skipped = run.results.filter((r) => r.status === 'skipped').length;
+  const seconds = ((now() - progress.startedAt) / 1000).toFixed(1);
   io.out(
-    `${run.ok ? 'Done' : 'Finished with failures'}: ${landed.length} of ${run.results.length} day(s) exported, ` +
-      `${sessions} sessions, ${seconds} s, to ${store.locate('online_help')} (run ${runId})`,
+    `${run.ok ? 'Done' : 'Finished with failures'}: ${exported} of ${run.results.length} day(s) exported` +
+      `${skipped > 0 ? `, ${skipped} skipped (landed before)` : ''}, ${progress.sessions} sessions, ${seconds} s, ` +
+      `to ${store.locate('online_help')} (run ${runId})`,
   );
   if (run.ok && options.demo) {
     // Loaded only here: the demo's read-back needs DuckDB, a real export does not.
@@ -138,13 +164,22 @@ async function exportDays(
     for (const line of await demoSummary(store.locate(''))) io.out(line);
   }
   if (run.ok) return 0;
+  if (interrupt?.aborted === true) {
+    io.err('diyalog-export: interrupted; the day being exported was abandoned before anything of it was written.');
+    io.err(`Resume with: ${resumeCommand(argv)}`);
+    return INTERRUPTED_STATUS;
+  }
   io.err(`diyalog-export: ${failureLine(run)}`);
   io.err(`Re-run the days that did not land: ${rerunCommand(argv, unfinishedRanges(run))}`);
   return 1;
 }
 
 /** A progress callback that redraws the terminal's live line at most every {@link PROGRESS_INTERVAL_MS}. */
-function throttledProgress(io: LineIo, now: () => number): ((progress: DayProgress) => void) | undefined {
+function throttledProgress(
+  io: LineIo,
+  now: () => number,
+  run: () => RunProgress,
+): ((progress: DayProgress) => void) | undefined {
   const { status } = io;
   if (!status) return undefined;
   let dayStarted = now();
@@ -154,7 +189,7 @@ function throttledProgress(io: LineIo, now: () => number): ((progress: DayProgre
     if (progress.day !== day) [day, dayStarted] = [progress.day, now()];
     if (now() - shownAt < PROGRESS_INTERVAL_MS) return;
     shownAt = now();
-    status(progressLine(progress, dayStarted, shownAt));
+    status(progressLine(progress, dayStarted, run(), shownAt));
   };
 }
 
@@ -182,9 +217,16 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The process entry: real argv, environment and streams; sets the exit status. */
+/**
+ * The process entry: real argv, environment and streams; sets the exit status. The first Ctrl-C stops the run
+ * cleanly (see {@link runCli}); a second one ends the process at once, as Node.js does by default.
+ */
 export async function main(): Promise<void> {
-  process.exitCode = await runCli(process.argv.slice(2), process.env, processIo());
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => {
+    interrupt.abort(new InterruptedError('interrupted by Ctrl-C; nothing of this day was written'));
+  });
+  process.exitCode = await runCli(process.argv.slice(2), process.env, processIo(), Date.now, interrupt.signal);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

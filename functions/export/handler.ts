@@ -138,6 +138,10 @@ function armDeadline(
 }
 
 function report(result: DayResult, logger: Logger, metrics: Metrics): void {
+  if (result.status === 'skipped') {
+    logger.info('day skipped: it landed in an earlier run', { day: result.day, manifest: result.manifest });
+    return;
+  }
   if (result.status === 'not-attempted') {
     logger.warn('day not attempted: an earlier day failed in a way every day would', { day: result.day });
     return;

@@ -195,16 +195,17 @@ describe('preflight before the first page', () => {
 
   it('stops the remaining days when the keys are rejected during a range, and names the command to re-run them', async () => {
     const root = await tempDir();
-    // The preflight's request is answered (late); the first page of the first day gets a 401.
+    // The preflight's request is answered (late); the first page of the first day paged gets a 401.
     sim.injectFaults({ kind: 'slow', delayMs: 1 }, { kind: 'status', status: 401, body: 'Authorization failed' });
     const result = await cli(['--from', '2025-11-21', '--to', '2025-11-23', '--endpoint', sim.url, '--out', root]);
     expect(result.status).toBe(1);
-    expect(result.out).toMatch(/^2025-11-21 {2}FAILED {2}Diyalog rejected the request signature/m);
+    // Newest first: the first day tried is the range's last.
+    expect(result.out).toMatch(/^2025-11-23 {2}FAILED {2}Diyalog rejected the request signature/m);
     expect(result.out).toContain('2025-11-22  not attempted');
-    expect(result.out).toContain('2025-11-23  not attempted');
+    expect(result.out).toContain('2025-11-21  not attempted');
     expect(sim.counters.byStatus[401]).toBe(1);
     expect(result.err).toContain('1 of 3 days failed');
-    expect(result.err).toContain('2 not attempted: 2025-11-22, 2025-11-23');
+    expect(result.err).toContain('2 not attempted: 2025-11-22, 2025-11-21');
     expect(result.err).toContain(
       `Re-run the days that did not land: npm run export -- --endpoint ${sim.url} --out ${root} ` +
         '--from 2025-11-21 --to 2025-11-23',

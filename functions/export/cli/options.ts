@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDay, type CalendarDay, type TimeZone } from '../../contract/calendar.js';
-import { bucketSetting, LIMITS, prefixSetting } from '../../contract/settings.js';
+import { BACKFILL_LIMITS } from '../../contract/backfill.js';
+import { bucketSetting, prefixSetting } from '../../contract/settings.js';
 import type { ExportRoot } from '../compose.js';
 import { daysInRange, previousDay, refuseDaysNotOver } from '../core/days.js';
 import { ConfigError, rethrowAs } from '../core/errors.js';
@@ -30,12 +31,16 @@ const OPTIONS = {
   timezone: { type: 'string' },
   'secret-id': { type: 'string' },
   concurrency: { type: 'string' },
+  'skip-existing': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
 
 /** The flags that choose days: a re-run command replaces them. */
 export const DAY_FLAGS: readonly string[] = ['--date', '--from', '--to'];
+
+/** The flag that resumes an export: days that landed before are left out. */
+export const SKIP_EXISTING_FLAG = '--skip-existing';
 
 /**
  * Reads the command line and the environment into what to export, refusing ambiguity before any work: demo data
@@ -61,7 +66,8 @@ export function parseCli(argv: readonly string[], env: Environment, now: number)
   const root = parseExportRoot(values.out, '--out');
   const secretId = values['secret-id']?.trim();
   if (values['secret-id'] !== undefined && !secretId) throw new ConfigError('--secret-id', 'is empty');
-  const common = { request: { days: requestedDays(values, settings.timeZone, now) }, root };
+  const days = requestedDays(values, settings.timeZone, now);
+  const common = { request: { days, skipExisting: values['skip-existing'] }, root };
 
   if (values.demo) {
     refuseWithDemo(values.endpoint !== undefined ? '--endpoint' : undefined, 'demo data comes from the simulator');
@@ -130,9 +136,10 @@ function requestedDays(
     }
     const from = rethrowAs('--from', () => parseDay(values.from));
     const to = rethrowAs('--to', () => parseDay(values.to));
-    const days = rethrowAs('--from/--to', () => daysInRange(from, to, { maxDays: LIMITS.maxRangeDays }));
+    const days = rethrowAs('--from/--to', () => daysInRange(from, to, { maxDays: BACKFILL_LIMITS.maxDays }));
     refuseDaysNotOver(days, zone, now, '--from/--to');
-    return days;
+    // Newest first, as the Lambda's nightly run and the backfill state machine go: recent days land soonest.
+    return days.toReversed();
   }
   return [previousDay(now, zone)];
 }

@@ -1,12 +1,13 @@
 import type { DayProgress } from '../core/export-day.js';
 import type { DayRange, DayResult } from '../core/run.js';
 import type { RetryNotice } from '../diyalog/client.js';
-import { DAY_FLAGS } from './options.js';
+import { DAY_FLAGS, SKIP_EXISTING_FLAG } from './options.js';
 
 /** One line per finished day: what landed where, or why it did not. */
 export function dayLine(result: DayResult): string {
   if (result.status === 'failed') return `${result.day}  FAILED  ${result.error.message}`;
   if (result.status === 'not-attempted') return `${result.day}  not attempted`;
+  if (result.status === 'skipped') return `${result.day}  skipped, landed before  (${result.manifest})`;
   const s = result.summary;
   const notes = [
     s.rejected > 0 ? `${s.rejected} rejected` : '',
@@ -26,10 +27,39 @@ export function retryLine(notice: RetryNotice): string {
   return `  retrying ${when} after ${why} (attempt ${notice.attempt + 1} of ${notice.maxAttempts})`;
 }
 
-/** The live line of a day being paged, for a terminal. */
-export function progressLine(progress: DayProgress, startedAt: number, now: number): string {
-  const seconds = ((now - startedAt) / 1000).toFixed(0);
-  return `${progress.day}  paging…  ${progress.pages} pages  ${progress.sessions} sessions  ${seconds} s`;
+/** How far a run has got: days finished of all requested, sessions exported so far, when it started. */
+export interface RunProgress {
+  daysDone: number;
+  readonly daysTotal: number;
+  sessions: number;
+  readonly startedAt: number;
+}
+
+/**
+ * The live line of a terminal while a day is paged: the day's pages and sessions so far and, for more than one
+ * day, the run's days done of all, sessions, elapsed time and the time left at the pace so far.
+ */
+export function progressLine(progress: DayProgress, dayStartedAt: number, run: RunProgress, now: number): string {
+  const day = `${progress.day}  paging…  ${progress.pages} pages  ${progress.sessions} sessions  ${duration(now - dayStartedAt)}`;
+  if (run.daysTotal === 1) return day;
+  const elapsed = now - run.startedAt;
+  const eta = run.daysDone === 0 ? '' : `, ETA ${duration((elapsed / run.daysDone) * (run.daysTotal - run.daysDone))}`;
+  return `[${run.daysDone}/${run.daysTotal} days, ${run.sessions} sessions, ${duration(elapsed)}${eta}]  ${day}`;
+}
+
+/** A duration as people read it: `42 s`, `7 min 05 s`, `2 h 03 min`. */
+function duration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  if (total < 60) return `${total} s`;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  if (total < 3600) return `${Math.floor(total / 60)} min ${pad(total % 60)} s`;
+  return `${Math.floor(total / 3600)} h ${pad(Math.floor((total % 3600) / 60))} min`;
+}
+
+/** The command that resumes an interrupted export: the same one with {@link SKIP_EXISTING_FLAG}. */
+export function resumeCommand(argv: readonly string[]): string {
+  const args = argv.includes(SKIP_EXISTING_FLAG) ? argv : [...argv, SKIP_EXISTING_FLAG];
+  return ['npm', 'run', 'export', '--', ...args].map(shellWord).join(' ');
 }
 
 /**

@@ -90,6 +90,11 @@ export class DeadlineError extends ExportError {
   override name = 'DeadlineError';
 }
 
+/** The operator stopped the run (Ctrl-C); the day being exported was abandoned before it wrote anything. */
+export class InterruptedError extends ExportError {
+  override name = 'InterruptedError';
+}
+
 /** Reading or writing the export root failed; the message says which operation, on what, and why. */
 export class StoreError extends ExportError {
   override name = 'StoreError';

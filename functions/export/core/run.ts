@@ -1,19 +1,25 @@
 import type { CalendarDay } from '../../contract/calendar.js';
+import { manifestFolder } from '../../contract/layout.js';
 import { addDays } from './days.js';
 import { ClockSkewError, ConfigError, SignatureRejectedError } from './errors.js';
 import { exportDay, type DayExportContext, type DaySummary } from './export-day.js';
+import type { ObjectStore } from './ports.js';
 import { preflight } from './preflight.js';
 
 /** The days one run exports: built from a Lambda event or from CLI flags, the same for both. */
 export interface ExportRequest {
   readonly days: readonly CalendarDay[];
+  /** Leave out a day that already has a run manifest, i.e. that landed before: how a long export resumes. */
+  readonly skipExisting?: boolean;
 }
 
 export type DayResult =
   | { readonly status: 'ok'; readonly summary: DaySummary }
   | { readonly status: 'failed'; readonly day: CalendarDay; readonly error: Error }
   /** Not tried: an earlier day failed in a way no later day can escape (see {@link stopsTheRun}). */
-  | { readonly status: 'not-attempted'; readonly day: CalendarDay };
+  | { readonly status: 'not-attempted'; readonly day: CalendarDay }
+  /** Left out by {@link ExportRequest.skipExisting}: the day landed in an earlier run, whose manifest is named. */
+  | { readonly status: 'skipped'; readonly day: CalendarDay; readonly manifest: string };
 
 export interface RunSummary {
   readonly runId: string;
@@ -47,7 +53,11 @@ export async function runExport(
     } else {
       try {
         context.signal?.throwIfAborted();
-        result = { status: 'ok', summary: await exportDay(day, context) };
+        const landed = request.skipExisting === true ? await latestManifest(day, context.store) : undefined;
+        result =
+          landed === undefined
+            ? { status: 'ok', summary: await exportDay(day, context) }
+            : { status: 'skipped', day, manifest: landed };
       } catch (error) {
         result = { status: 'failed', day, error: error instanceof Error ? error : new Error(String(error)) };
         stopped = stopsTheRun(result.error);
@@ -56,7 +66,22 @@ export async function runExport(
     results.push(result);
     observer.dayFinished?.(result);
   }
-  return { runId: context.runId, results, ok: results.every((r) => r.status === 'ok') };
+  return { runId: context.runId, results, ok: results.every((r) => landed(r)) };
+}
+
+/** Whether the day is in the lake after the run: exported now, or skipped because an earlier run exported it. */
+function landed(result: DayResult): result is Extract<DayResult, { status: 'ok' | 'skipped' }> {
+  return result.status === 'ok' || result.status === 'skipped';
+}
+
+/**
+ * The newest run manifest of a day, if any. A manifest is written last, after the day's Parquet object and
+ * rejects, and only when they were written, so its presence means the day landed completely.
+ */
+async function latestManifest(day: CalendarDay, store: ObjectStore): Promise<string | undefined> {
+  const manifests = (await store.list(manifestFolder(day))).filter((key) => key.endsWith('.json'));
+  // Run ids start with the run's UTC start time, so the greatest key is the latest run.
+  return manifests.sort().at(-1);
 }
 
 /** Failures that no later day of the run can escape, so trying them would only repeat the error. */
@@ -75,7 +100,7 @@ export interface DayRange {
  * re-running exactly these ranges exports exactly those days.
  */
 export function unfinishedRanges(run: RunSummary): DayRange[] {
-  const days = run.results.flatMap((r) => (r.status === 'ok' ? [] : [r.day])).sort();
+  const days = run.results.flatMap((r) => (landed(r) ? [] : [r.day])).sort();
   const ranges: DayRange[] = [];
   for (const day of days) {
     const last = ranges.at(-1);
