@@ -181,7 +181,7 @@ describe('CLI failures: one line, a non-zero exit, no Parquet', () => {
     [['--date', '2025-02-30'], '--date'],
     [['--date', '2025-11-23', '--from', '2025-11-20', '--to', '2025-11-21'], '--date: cannot be combined'],
     [['--from', '2025-11-20'], '--to: is missing'],
-    [['--from', '2025-11-20', '--to', '2026-01-20'], 'more than the limit of 31'],
+    [['--from', '2015-01-01', '--to', '2025-11-20'], 'more than the limit of 3653'],
     [['--bogus'], "Unknown option '--bogus'"],
     [['--timezone', 'Mars/Olympus'], '--timezone'],
     [['--concurrency', '99'], '--concurrency: "99" is not a whole number from 1 to 16'],
