@@ -110,8 +110,7 @@ export function parseExportRoot(text: string, setting: string): ExportRoot {
   if (scheme !== undefined) {
     throw new ConfigError(
       setting,
-      `"${text}" starts with "${scheme}:", which is no export root; give a folder (./${text.replaceAll(':', '_')}) ` +
-        'or s3://bucket/prefix',
+      `"${text}" starts with "${scheme}:", which is no export root; give a folder path or s3://bucket/prefix`,
     );
   }
   return { kind: 'local', directory: text };
