@@ -1,20 +1,14 @@
 import { preflightKey } from '../../contract/layout.js';
 import { ConfigError, ExportError } from './errors.js';
-import type { ObjectStore, PageSource } from './ports.js';
+import type { DayExportContext } from './export-day.js';
 
 /** The run could not start: the export root or the Diyalog keys failed the checks made before any paging. */
 export class PreflightError extends ExportError {
   override name = 'PreflightError';
 }
 
-/** What a preflight needs: the run's store and page source. */
-export interface PreflightContext {
-  readonly store: ObjectStore;
-  readonly source: PageSource;
-  readonly runId: string;
-  readonly now: () => number;
-  readonly signal?: AbortSignal;
-}
+/** What a preflight needs of a run's context: its store and page source. */
+export type PreflightContext = Pick<DayExportContext, 'store' | 'source' | 'runId' | 'now' | 'signal'>;
 
 /**
  * Proves, before a whole day is paged, that the run can finish: the export root takes a write and a delete (a
