@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import type { TimeZone } from '../contract/calendar.js';
 import { BACKFILL_LIMITS } from '../contract/backfill.js';
 import { DEFAULTS, LIMITS } from '../contract/settings.js';
-import { startSimulator, demoDataset, type RunningSimulator } from '../demo/index.js';
+import type { RunningSimulator } from '../demo/index.js';
 import { processIo, type LineIo } from '../shared/line-io.js';
 import { parseCli, type CliOptions } from './cli/options.js';
 import { dayLine, progressLine, rerunCommand, resumeCommand, retryLine, type RunProgress } from './cli/report.js';
@@ -11,7 +10,7 @@ import { createStore, exportContext, secretsManagerCredentials } from './compose
 import { dayWindow } from './core/days.js';
 import { ConfigError, InterruptedError } from './core/errors.js';
 import type { DayProgress } from './core/export-day.js';
-import { failureLine, newRunId, runExport, unfinishedRanges, type ExportRequest } from './core/run.js';
+import { failureLine, newRunId, runExport, unfinishedRanges } from './core/run.js';
 import { staticCredentials, type CredentialsProvider } from './diyalog/credentials.js';
 import { s3EndpointFromEnv, type ApiConfig, type Environment } from './settings.js';
 import { EXPORTER_VERSION } from './version.js';
@@ -89,10 +88,15 @@ export async function runCli(
     let api = command.api;
     let credentials: CredentialsProvider;
     if (command.demo) {
+      // Loaded only for --demo: a real export never carries the simulator.
+      const { startSimulator, demoDataset } = await import('../demo/index.js');
       const demoKeys = { accessKeyId: 'demo', accessKeySecret: randomBytes(24).toString('base64url') };
       simulator = await startSimulator({
         credentials: demoKeys,
-        sessions: demoSessions(command.request, api.timeZone),
+        sessions: command.request.days.flatMap((day) => {
+          const window = dayWindow(day, api.timeZone);
+          return demoDataset(window.start, window.end);
+        }),
       });
       api = { ...api, endpoint: simulator.url };
       credentials = staticCredentials({ ...demoKeys, requesterUserId: 'demo' });
@@ -204,13 +208,6 @@ function credentialsFromEnv(env: Environment): CredentialsProvider {
   }
   const [accessKeyId = '', accessKeySecret = '', requesterUserId = ''] = names.map((name) => env[name]?.trim() ?? '');
   return staticCredentials({ accessKeyId, accessKeySecret, requesterUserId });
-}
-
-function demoSessions(request: ExportRequest, zone: TimeZone): ReturnType<typeof demoDataset> {
-  return request.days.flatMap((day) => {
-    const window = dayWindow(day, zone);
-    return demoDataset(window.start, window.end);
-  });
 }
 
 function message(error: unknown): string {
