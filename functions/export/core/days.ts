@@ -164,6 +164,11 @@ export function addDays(day: CalendarDay, days: number): CalendarDay {
   return result;
 }
 
+/** How many days `from` through `to` holds, both inclusive (0 or less when `from` is after `to`). */
+export function dayCount(from: CalendarDay, to: CalendarDay): number {
+  return (Date.parse(to) - Date.parse(from)) / MS_PER_DAY + 1;
+}
+
 /** Limits for {@link daysInRange}. */
 export interface DayRangeOptions {
   /** The longest inclusive range allowed, in days; a guard against a typo exporting years of data. */
@@ -181,7 +186,7 @@ export function daysInRange(from: CalendarDay, to: CalendarDay, { maxDays }: Day
     throw new ExportError(`Invalid maxDays ${maxDays}: expected a positive integer.`);
   }
   if (from > to) throw new ExportError(`Invalid day range ${from}..${to}: the first day is after the last.`);
-  const count = (Date.parse(to) - Date.parse(from)) / MS_PER_DAY + 1;
+  const count = dayCount(from, to);
   if (count > maxDays) {
     throw new ExportError(
       `Day range ${from}..${to} has ${count} days, more than the limit of ${maxDays}; export it in smaller ranges.`,

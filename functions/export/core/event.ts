@@ -1,4 +1,4 @@
-import { addDays, daysInRange, previousDay, refuseDaysBeforeFirstDay, refuseDaysNotOver } from './days.js';
+import { addDays, dayCount, daysInRange, previousDay, refuseDaysBeforeFirstDay, refuseDaysNotOver } from './days.js';
 import { parseDay, type CalendarDay, type TimeZone } from '../../contract/calendar.js';
 import { LIMITS } from '../../contract/settings.js';
 import { ConfigError, rethrowAs } from './errors.js';
@@ -66,7 +66,7 @@ function daysAskedFor(event: unknown, settings: ScheduleSettings, now: number): 
       const from = dayField(fields['from'], 'event.from');
       const to = dayField(fields['to'], 'event.to');
       const backfill = settings.backfillStateMachineArn;
-      if (backfill !== undefined && Date.parse(to) - Date.parse(from) >= LIMITS.maxRangeDays * MS_PER_DAY) {
+      if (backfill !== undefined && dayCount(from, to) > LIMITS.maxRangeDays) {
         throw new ConfigError('event', tooLongForOneRun(from, to, backfill));
       }
       return {
@@ -79,13 +79,10 @@ function daysAskedFor(event: unknown, settings: ScheduleSettings, now: number): 
   }
 }
 
-const MS_PER_DAY = 86_400_000;
-
 /** Why one run refuses the range, and the exact command that sends it to the backfill state machine instead. */
 function tooLongForOneRun(from: CalendarDay, to: CalendarDay, stateMachineArn: string): string {
-  const days = (Date.parse(to) - Date.parse(from)) / MS_PER_DAY + 1;
   return (
-    `Day range ${from}..${to} has ${days} days, more than the limit of ${LIMITS.maxRangeDays} for one run; ` +
+    `Day range ${from}..${to} has ${dayCount(from, to)} days, more than the limit of ${LIMITS.maxRangeDays} for one run; ` +
     `load it with the backfill state machine ${stateMachineArn}, which exports it in chunks: aws stepfunctions ` +
     `start-execution --state-machine-arn ${stateMachineArn} --input '${JSON.stringify({ from, to })}'`
   );
