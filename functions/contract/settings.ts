@@ -26,6 +26,8 @@ export const EXPORT_ENV = Object.freeze({
   firstDay: 'EXPORT_FIRST_DAY',
   /** ARN of the backfill state machine, which the refusal of a range longer than one run names. */
   backfillStateMachineArn: 'EXPORT_BACKFILL_STATE_MACHINE_ARN',
+  /** The reports exported, comma-separated (CLI: else `--reports`; infra: CDK context `reports`); default all. */
+  reports: 'EXPORT_REPORTS',
 });
 
 /** The value of each optional setting when it is not set. */
