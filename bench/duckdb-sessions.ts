@@ -1,5 +1,8 @@
 import { DuckDBTimestampMillisecondsValue, type DuckDBAppender } from '@duckdb/node-api';
-import { SESSION_COLUMNS, type AthenaType, type SessionRow } from '../functions/contract/schema.js';
+import type { AthenaType } from '../functions/contract/schema.js';
+import { ONLINE_HELP, type SessionRow } from '../functions/contract/reports.js';
+
+const SESSION_COLUMNS = ONLINE_HELP.columns;
 
 /** DuckDB's type for each Athena type; timestamps stay milliseconds, as in our Parquet files. */
 const DUCKDB_TYPE: Readonly<Record<AthenaType, string>> = {

@@ -4,6 +4,7 @@
  * (parquetjs-lite). Args: --count N --runs R.
  */
 import { parseArgs } from 'node:util';
+import { ONLINE_HELP } from '../../functions/contract/reports.js';
 import { DayRows } from '../../functions/export/core/day-rows.js';
 import { encodeParquet } from '../../functions/export/parquet/encode.js';
 import { benchRows } from '../dataset.js';
@@ -16,14 +17,14 @@ runAsScenario(async (): Promise<Output<(typeof PARQUETJS_FIELDS)[number]>> => {
   const [count, runs] = [Number(values.count), Number(values.runs)];
   if (!(count > 0) || !(runs > 0)) throw new Error('need --count and --runs');
 
-  const day = new DayRows();
+  const day = new DayRows(ONLINE_HELP);
   for (const row of benchRows(count)) day.add(row);
   let bytes = 0;
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     times.push(
       await timed(async () => {
-        bytes = (await encodeParquet(day.distinct().rows)).byteLength;
+        bytes = (await encodeParquet(ONLINE_HELP.columns, day.distinct().rows)).byteLength;
       }),
     );
   }

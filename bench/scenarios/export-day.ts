@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ONLINE_HELP } from '../../functions/contract/reports.js';
 import { exportContext } from '../../functions/export/compose.js';
 import { exportDay, type DayExportContext } from '../../functions/export/core/export-day.js';
 import { staticCredentials } from '../../functions/export/diyalog/credentials.js';
@@ -27,7 +28,7 @@ runAsScenario(async (): Promise<Output<(typeof EXPORT_FIELDS)[number]>> => {
   // loop, so a timer could not sample inside it.
   try {
     const base = exportContext({
-      api: { endpoint: url, signatureVariant: 'newline', concurrency, timeZone: TIME_ZONE },
+      api: { endpoint: url, signatureVariant: 'newline', concurrency, timeZone: TIME_ZONE, reports: [ONLINE_HELP] },
       credentials: staticCredentials(KEYS),
       store: new LocalDirStore(root),
       runId: 'bench',
@@ -38,12 +39,12 @@ runAsScenario(async (): Promise<Output<(typeof EXPORT_FIELDS)[number]>> => {
     let encodingPeakRssBytes = 0;
     const context: DayExportContext = {
       ...base,
-      encode: async (rows) => {
+      encode: async (columns, rows) => {
         heapAtEncodeBytes = process.memoryUsage().heapUsed;
         pagingPeakRssBytes = peakRssBytes();
         const started = performance.now();
         try {
-          return await base.encode(rows);
+          return await base.encode(columns, rows);
         } finally {
           encodeMs = performance.now() - started;
           encodingPeakRssBytes = peakRssBytes();
@@ -52,12 +53,12 @@ runAsScenario(async (): Promise<Output<(typeof EXPORT_FIELDS)[number]>> => {
     };
 
     const started = performance.now();
-    const summary = await exportDay(DAY, context);
+    const summary = await exportDay(ONLINE_HELP, DAY, context);
     const wallMs = performance.now() - started;
     return {
       wallMs,
       encodeMs,
-      sessions: summary.sessions,
+      sessions: summary.rows,
       pages: summary.pages,
       requests: summary.requests,
       parquetBytes: summary.parquetBytes,

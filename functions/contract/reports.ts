@@ -38,21 +38,25 @@ export interface ReportDefinition {
   readonly progressColumns: readonly string[];
 }
 
-function column(
-  name: string,
-  athenaType: ColumnDefinition['athenaType'],
-  source: string,
-  comment: string,
-  flags: { readonly required?: true; readonly personal?: true } = {},
-) {
+interface ColumnFlags {
+  readonly required?: true;
+  readonly personal?: true;
+}
+
+/** One column, with its literal name and type kept for `RowOf`; the comment ends by citing its source field. */
+function column<
+  const Name extends string,
+  const Type extends ColumnDefinition['athenaType'],
+  const Flags extends ColumnFlags = Record<never, never>,
+>(name: Name, athenaType: Type, source: string, comment: string, flags?: Flags) {
   return {
     name,
     athenaType,
     source,
     comment: `${comment} Source: ${source}.`,
-    required: flags.required ?? false,
-    personal: flags.personal ?? false,
-  } as const;
+    required: (flags?.required ?? false) as Flags['required'] extends true ? true : false,
+    personal: flags?.personal ?? false,
+  };
 }
 
 const ONLINE_HELP_COLUMNS = defineColumns([

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { BACKFILL_LIMITS } from '../contract/backfill.js';
 import { DEFAULTS, LIMITS } from '../contract/settings.js';
+import { REPORT_NAMES } from '../contract/reports.js';
 import type { RunningSimulator } from '../demo/index.js';
 import { processIo, type LineIo } from '../shared/line-io.js';
 import { parseCli, type CliOptions } from './cli/options.js';
@@ -17,14 +18,18 @@ import { EXPORTER_VERSION } from './version.js';
 
 export const USAGE = `Usage: diyalog-export [options]       (or: npm run export -- [options])
 
-Exports Diyalog live-help sessions, one Parquet file per day, to <out>/online_help/dt=YYYY-MM-DD/.
+Exports Diyalog reports, one Parquet file per report and day: live-help sessions to
+<out>/online_help/dt=YYYY-MM-DD/, video and voice calls to <out>/calls/dt=YYYY-MM-DD/.
 
 Days (default: yesterday in the time zone):
   --date YYYY-MM-DD        export that day
   --from YYYY-MM-DD --to YYYY-MM-DD
                            export each day of the range, both inclusive, newest first (any range up to
                            ${BACKFILL_LIMITS.maxDays} days)
-  --skip-existing          leave out days that landed before (they have a run manifest): resumes an export
+  --skip-existing          leave out report-days that landed before (they have a run manifest): resumes an
+                           export
+Reports (default: all):
+  --reports LIST           comma-separated, from ${REPORT_NAMES.join(', ')} (else EXPORT_REPORTS)
 Where to:
   --out DIR|s3://bucket/prefix
                            the export root (default ./exports); AWS_ENDPOINT_URL_S3 selects an
@@ -44,12 +49,13 @@ Settings:
 Environment: DIYALOG_SIGNATURE_VARIANT=newline|concat selects the string-to-sign variant.
 
 Before paging, a run writes and deletes a probe object under <out>/_runs/preflight/ and makes one request to
-Diyalog: an unwritable root or rejected keys stop it at once, with nothing written.
+Diyalog per report: an unwritable root or rejected keys stop it at once, with nothing written. Each report's
+day is then exported on its own: one that fails leaves the others landed.
 
-Ctrl-C abandons the day being exported before it writes anything, prints which days landed and the command
+Ctrl-C abandons the report-day being exported before it writes anything, prints which landed and the command
 that resumes (the same one with --skip-existing), and exits 130; a second Ctrl-C ends the process at once.
 
-Exit status: 0 when every day landed, 1 when a day failed or the preflight did, 2 for invalid arguments or
+Exit status: 0 when every report-day landed, 1 when one failed or the preflight did, 2 for invalid arguments or
 configuration (AWS region and credentials included), 130 when interrupted.`;
 
 /** The live progress line is redrawn at most this often, milliseconds. */
@@ -89,14 +95,16 @@ export async function runCli(
     let credentials: CredentialsProvider;
     if (command.demo) {
       // Loaded only for --demo: a real export never carries the simulator.
-      const { startSimulator, demoDataset } = await import('../demo/index.js');
+      const { startSimulator, demoExport } = await import('../demo/index.js');
       const demoKeys = { accessKeyId: 'demo', accessKeySecret: randomBytes(24).toString('base64url') };
+      const data = command.request.days.map((day) => {
+        const window = dayWindow(day, api.timeZone);
+        return demoExport(window.start, window.end);
+      });
       simulator = await startSimulator({
         credentials: demoKeys,
-        sessions: command.request.days.flatMap((day) => {
-          const window = dayWindow(day, api.timeZone);
-          return demoDataset(window.start, window.end);
-        }),
+        sessions: data.flatMap((day) => day.sessions),
+        calls: data.flatMap((day) => day.calls),
       });
       api = { ...api, endpoint: simulator.url };
       credentials = staticCredentials({ ...demoKeys, requesterUserId: 'demo' });
@@ -131,7 +139,12 @@ async function exportDays(
 ): Promise<number> {
   const store = createStore(options.root, s3EndpointFromEnv(env));
   const runId = newRunId(now());
-  const progress: RunProgress = { daysDone: 0, daysTotal: options.request.days.length, sessions: 0, startedAt: now() };
+  const progress: RunProgress = {
+    daysDone: 0,
+    daysTotal: options.request.days.length * options.request.reports.length,
+    rows: 0,
+    startedAt: now(),
+  };
   const showProgress = throttledProgress(io, now, () => progress);
   const context = exportContext({
     api,
@@ -149,7 +162,7 @@ async function exportDays(
   const run = await runExport(options.request, context, {
     dayFinished: (result) => {
       progress.daysDone++;
-      if (result.status === 'ok') progress.sessions += result.summary.sessions;
+      if (result.status === 'ok') progress.rows += result.summary.rows;
       io.out(dayLine(result));
     },
   });
@@ -158,9 +171,9 @@ async function exportDays(
   const skipped = run.results.filter((r) => r.status === 'skipped').length;
   const seconds = ((now() - progress.startedAt) / 1000).toFixed(1);
   io.out(
-    `${run.ok ? 'Done' : 'Finished with failures'}: ${exported} of ${run.results.length} day(s) exported` +
-      `${skipped > 0 ? `, ${skipped} skipped (landed before)` : ''}, ${progress.sessions} sessions, ${seconds} s, ` +
-      `to ${store.locate('online_help')} (run ${runId})`,
+    `${run.ok ? 'Done' : 'Finished with failures'}: ${exported} of ${run.results.length} report-day(s) exported` +
+      `${skipped > 0 ? `, ${skipped} skipped (landed before)` : ''}, ${progress.rows} rows, ${seconds} s, ` +
+      `to ${store.locate('')} (run ${runId})`,
   );
   if (run.ok && options.demo) {
     // Loaded only here: the demo's read-back needs DuckDB, a real export does not.
@@ -169,12 +182,14 @@ async function exportDays(
   }
   if (run.ok) return 0;
   if (interrupt?.aborted === true) {
-    io.err('diyalog-export: interrupted; the day being exported was abandoned before anything of it was written.');
+    io.err(
+      'diyalog-export: interrupted; the report-day being exported was abandoned before anything of it was written.',
+    );
     io.err(`Resume with: ${resumeCommand(argv)}`);
     return INTERRUPTED_STATUS;
   }
   io.err(`diyalog-export: ${failureLine(run)}`);
-  io.err(`Re-run the days that did not land: ${rerunCommand(argv, unfinishedRanges(run))}`);
+  io.err(`Re-run the report-days that did not land: ${rerunCommand(argv, unfinishedRanges(run))}`);
   return 1;
 }
 
@@ -187,10 +202,11 @@ function throttledProgress(
   const { status } = io;
   if (!status) return undefined;
   let dayStarted = now();
-  let day: string | undefined;
+  let reportDay: string | undefined;
   let shownAt = -Infinity;
   return (progress) => {
-    if (progress.day !== day) [day, dayStarted] = [progress.day, now()];
+    const current = `${progress.report} ${progress.day}`;
+    if (current !== reportDay) [reportDay, dayStarted] = [current, now()];
     if (now() - shownAt < PROGRESS_INTERVAL_MS) return;
     shownAt = now();
     status(progressLine(progress, dayStarted, run(), shownAt));

@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerCredentials } from './aws/secrets-manager-credentials.js';
 import type { ApiConfig } from './settings.js';
+import type { ReportDefinition } from '../contract/reports.js';
 import type { DayExportContext } from './core/export-day.js';
 import type { ObjectStore } from './core/ports.js';
 import { DiyalogClient, type DiyalogClientOptions, type RetryNotice } from './diyalog/client.js';
@@ -59,16 +60,25 @@ export interface ContextParts {
 
 export function exportContext(parts: ContextParts): DayExportContext {
   const now = parts.now ?? Date.now;
-  const source = new DiyalogClient({
-    endpoint: parts.api.endpoint,
-    credentials: parts.credentials,
-    signatureVariant: parts.api.signatureVariant,
-    now,
-    ...parts.transport,
-    ...(parts.onRetry ? { onRetry: parts.onRetry } : {}),
-  });
+  const clients = new Map<ReportDefinition, DiyalogClient>();
+  const sourceFor = (report: ReportDefinition): DiyalogClient => {
+    let client = clients.get(report);
+    if (client === undefined) {
+      client = new DiyalogClient({
+        endpoint: parts.api.endpoint,
+        report,
+        credentials: parts.credentials,
+        signatureVariant: parts.api.signatureVariant,
+        now,
+        ...parts.transport,
+        ...(parts.onRetry ? { onRetry: parts.onRetry } : {}),
+      });
+      clients.set(report, client);
+    }
+    return client;
+  };
   return {
-    source,
+    sourceFor,
     store: parts.store,
     timeZone: parts.api.timeZone,
     concurrency: parts.api.concurrency,

@@ -7,10 +7,10 @@ import { DeadlineError, ExportError } from './core/errors.js';
 import { requestFromEvent } from './core/event.js';
 import type { ObjectStore } from './core/ports.js';
 import { failureLine, newRunId, runExport, unfinishedRanges, type DayResult } from './core/run.js';
-import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../contract/telemetry.js';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE, REPORT_DIMENSION } from '../contract/telemetry.js';
 import type { CredentialsProvider } from './diyalog/credentials.js';
 
-/** What a run returns to its invoker, one entry per day. */
+/** What a run returns to its invoker, one entry per report-day. */
 export interface HandlerResult {
   readonly runId: string;
   readonly ok: boolean;
@@ -72,7 +72,12 @@ export function createHandler(
       const { config } = runtime;
       const request = requestFromEvent(event, config, now());
       const runId = newRunId(now());
-      logger.info('export started', { runId, days: request.days, event });
+      logger.info('export started', {
+        runId,
+        days: request.days,
+        reports: request.reports.map((report) => report.name),
+        event,
+      });
       const context = exportContext({
         api: config,
         credentials: runtime.credentials,
@@ -92,7 +97,7 @@ export function createHandler(
       });
       const days = run.results.map((r) => {
         if (r.status === 'ok') return r.summary;
-        return r.status === 'failed' ? { day: r.day, status: r.status, error: r.error.message } : r;
+        return r.status === 'failed' ? { report: r.report, day: r.day, status: r.status, error: r.error.message } : r;
       });
       if (!run.ok) {
         const events = unfinishedRanges(run).map((range) => JSON.stringify(range));
@@ -100,7 +105,7 @@ export function createHandler(
           `${failureLine(run)}. Re-run them with the event${events.length > 1 ? 's' : ''} ${events.join(', ')}.`,
         );
       }
-      logger.info('export finished', { runId, days: days.length });
+      logger.info('export finished', { runId, reportDays: days.length });
       return { runId, ok: true, days };
     } catch (error) {
       logger.error('export failed', { error: describe(error) });
@@ -138,33 +143,35 @@ function armDeadline(
 }
 
 function report(result: DayResult, logger: Logger, metrics: Metrics): void {
+  const where = { report: result.report, day: result.day };
   if (result.status === 'skipped') {
-    logger.info('day skipped: it landed in an earlier run', { day: result.day, manifest: result.manifest });
+    logger.info('report-day skipped: it landed in an earlier run', { ...where, manifest: result.manifest });
     return;
   }
   if (result.status === 'not-attempted') {
-    logger.warn('day not attempted: an earlier day failed in a way every day would', { day: result.day });
+    logger.warn('report-day not attempted: an earlier one failed in a way every one would', where);
     return;
   }
+  // One EMF document per report-day, with the report as a dimension: the alarms watch each report.
+  metrics.addDimension(REPORT_DIMENSION, result.report);
+  metrics.addMetadata('day', result.day);
   if (result.status === 'failed') {
-    logger.error('day failed', { day: result.day, error: describe(result.error) });
-    metrics.addMetadata('day', result.day);
+    logger.error('report-day failed', { ...where, error: describe(result.error) });
     metrics.addMetric(METRIC.failed, MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
     return;
   }
   const { summary } = result;
   for (const overflow of summary.tieOverflows) {
-    logger.warn('tie overflow: a whole page of sessions shares one millisecond; any beyond it were not fetched', {
-      day: summary.day,
+    logger.warn('tie overflow: a whole page of records shares one millisecond; any beyond it were not fetched', {
+      ...where,
       at: new Date(overflow.at).toISOString(),
       countSeen: overflow.countSeen,
     });
   }
-  if (summary.rejected > 0) logger.warn('records rejected', { day: summary.day, rejected: summary.rejected });
-  logger.info('day exported', { ...summary });
-  metrics.addMetadata('day', summary.day);
-  metrics.addMetric(METRIC.sessions, MetricUnit.Count, summary.sessions);
+  if (summary.rejected > 0) logger.warn('records rejected', { ...where, rejected: summary.rejected });
+  logger.info('report-day exported', { ...summary });
+  metrics.addMetric(METRIC.rows, MetricUnit.Count, summary.rows);
   metrics.addMetric(METRIC.pages, MetricUnit.Count, summary.pages);
   metrics.addMetric(METRIC.requests, MetricUnit.Count, summary.requests);
   metrics.addMetric(METRIC.retries, MetricUnit.Count, summary.retries);

@@ -16,6 +16,7 @@ import {
   stateMachineArnSetting,
   type SignatureVariant,
 } from '../contract/settings.js';
+import { REPORTS, reportsSetting, type ReportDefinition } from '../contract/reports.js';
 import { ConfigError, rethrowAs } from './core/errors.js';
 
 /** The environment as `process.env` gives it; passed in, never read at import time. */
@@ -27,6 +28,8 @@ export interface ApiConfig {
   readonly signatureVariant: SignatureVariant;
   readonly concurrency: number;
   readonly timeZone: TimeZone;
+  /** The reports exported when a request names none. @default every report */
+  readonly reports: readonly ReportDefinition[];
 }
 
 /** The Lambda's configuration, from its environment. */
@@ -52,6 +55,7 @@ export const SETTING_FLAGS: Readonly<Partial<Record<SettingName, string>>> = Obj
   endpoint: '--endpoint',
   concurrency: '--concurrency',
   timeZone: '--timezone',
+  reports: '--reports',
 });
 
 type FlagValues = Readonly<Partial<Record<SettingName, string | undefined>>>;
@@ -102,6 +106,7 @@ export function apiSettingsFrom(sources: SettingSources): Omit<ApiConfig, 'endpo
     signatureVariant: optionalSetting(sources, 'signatureVariant', signatureVariantSetting, DEFAULTS.signatureVariant),
     concurrency: optionalSetting(sources, 'concurrency', concurrencySetting, DEFAULTS.concurrency),
     timeZone: optionalSetting(sources, 'timeZone', timeZoneSetting, DEFAULTS.timeZone),
+    reports: optionalSetting(sources, 'reports', reportsSetting, REPORTS),
   };
 }
 

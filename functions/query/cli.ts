@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { TABLE_NAME } from '../contract/layout.js';
+import { REJECTS_FOLDER, RUNS_FOLDER } from '../contract/layout.js';
 import { COMPATIBILITY_MACROS, QueryError, runReadOnlyQuery } from './engine.js';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from './format.js';
 import { processIo, type LineIo } from '../shared/line-io.js';
@@ -12,10 +12,12 @@ const SHORT_USAGE = 'Usage: npm run query -- "SELECT …" [--root DIR] [--format
 export const USAGE = `Usage: npm run query -- "<SQL>" [options]
 
 Runs one read-only SQL query (SELECT, WITH, DESCRIBE or SHOW) with DuckDB over a local export root, to
-try Athena SQL without AWS. The view online_help has the Athena table's columns, the partition column dt
-(a 'YYYY-MM-DD' string) last, and reads <root>/online_help/dt=*/*.parquet.
+try Athena SQL without AWS. There is one view per Athena table, with its columns and the partition column
+dt (a 'YYYY-MM-DD' string) last: online_help reads <root>/online_help/dt=*/*.parquet and calls reads
+<root>/calls/dt=*/*.parquet (a table not exported yet is an empty view).
 
-What is read: DuckDB may open files only below <root>/online_help/, symlinks and .. resolved. Any other
+What is read: DuckDB may open files only below <root>/online_help/ and <root>/calls/, symlinks and ..
+resolved. Any other
 file (_runs/, _rejects/, /etc/passwd, another folder's Parquet) and any URL (https://, s3://) is
 refused with a one-line SQL error; no extension is installed or loaded, nothing is downloaded or written.
 Statements other than queries (SET, PRAGMA, ATTACH, INSTALL, LOAD, COPY, …) are refused, and the
@@ -23,8 +25,8 @@ configuration is locked, so SQL cannot lift these limits.
 
 Options:
   --root DIR               the local export root (default ./exports, as for npm run export -- --out).
-                           For an S3 root, copy the table first, e.g.
-                           aws s3 sync s3://bucket/prefix/online_help/ ./s3-copy/online_help/ and --root ./s3-copy
+                           For an S3 root, copy the tables first, e.g. aws s3 sync s3://bucket/prefix/
+                           ./s3-copy/ --exclude '_runs/*' --exclude '_rejects/*' and --root ./s3-copy
   --format table|csv|json  table (default): aligned text and a row count, NULL shown as NULL;
                            csv: RFC 4180 with a header, NULL as an empty field, '' as "";
                            json: an array of row objects; BIGINT, HUGEINT and DECIMAL values (ids, but
@@ -38,8 +40,9 @@ Athena compatibility:
   Not available: the database prefix ("db".online_help: write online_help), date_format (use strftime),
   date_parse (strptime), from_unixtime (to_timestamp), to_unixtime (epoch).
 
-Example:
+Examples:
   npm run query -- "SELECT dt, help_state, count(*) FROM online_help WHERE dt = '2025-11-23' GROUP BY 1, 2"
+  npm run query -- "SELECT dt, call_use_type, count(*) FROM calls GROUP BY 1, 2 ORDER BY 1, 2"
 
 Exit status: 0 on success, 2 for invalid arguments, a missing export or an SQL error, 1 for a bug.`;
 
@@ -111,10 +114,11 @@ function parseQueryArgs(argv: readonly string[]): QueryOptions | 'help' {
   }
   if (values.root.trim() === '') throw new QueryError('--root is empty; give the local export folder.');
   if (values.root.startsWith('s3://')) {
-    const table = `${values.root.replace(/\/+$/, '')}/${TABLE_NAME}/`;
+    const root = `${values.root.replace(/\/+$/, '')}/`;
     throw new QueryError(
-      `The query command reads a local export root, not ${values.root}; copy it first, e.g. ` +
-        `aws s3 sync ${table} ./s3-copy/${TABLE_NAME}/ and then pass --root ./s3-copy`,
+      `The query command reads a local export root, not ${values.root}; copy its tables first, e.g. ` +
+        `aws s3 sync ${root} ./s3-copy/ --exclude '${RUNS_FOLDER}/*' --exclude '${REJECTS_FOLDER}/*' ` +
+        'and then pass --root ./s3-copy',
     );
   }
   return { sql, root: resolve(values.root), format };

@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
-import { TABLE_NAME } from '../contract/layout.js';
-import { PARTITION_KEY, SESSION_COLUMNS } from '../contract/schema.js';
+import { tableFolder } from '../contract/layout.js';
+import { REPORT_NAMES, REPORTS, type ReportDefinition } from '../contract/reports.js';
+import { PARTITION_KEY, type AthenaType } from '../contract/schema.js';
 import { resultTable, type ResultTable } from './format.js';
 
 /** A problem the user can fix (bad SQL, no export yet); its message is one line, shown as is. */
@@ -42,25 +43,42 @@ const CREATE_OPTIONS: Readonly<Record<string, string>> = {
   temp_directory: '',
 };
 
+/** The DuckDB type of each Athena type; timestamps are TIMESTAMPTZ, see {@link createView}. */
+const DUCKDB_TYPE: Readonly<Record<AthenaType, string>> = {
+  bigint: 'BIGINT',
+  string: 'VARCHAR',
+  timestamp: 'TIMESTAMPTZ',
+  int: 'INTEGER',
+};
+
+/** The tables as the query command names them: `online_help, calls`. */
+const TABLES = REPORT_NAMES.join(', ');
+
 /**
- * Runs one read-only SQL statement in a fresh in-memory DuckDB (which writes nothing anywhere) against the view
- * `online_help` over the root's `online_help/dt=YYYY-MM-DD/*.parquet` files.
+ * Runs one read-only SQL statement in a fresh in-memory DuckDB (which writes nothing anywhere) against one view
+ * per report (`online_help`, `calls`) over the root's `<table>/dt=YYYY-MM-DD/*.parquet` files. A table with no
+ * partition yet is an empty view with its columns, so that a query of both tables still runs.
  *
- * DuckDB may open files only below `<root>/online_help/` (symlinks and `..` resolved), no URL and no extension,
- * and the configuration is locked before the view exists, so neither the view nor the user's SQL can read
- * `_runs/`, `_rejects/` or anything else; such a read fails with a Permission Error.
+ * DuckDB may open files only below the tables' folders (symlinks and `..` resolved), no URL and no extension, and
+ * the configuration is locked before the views exist, so neither the views nor the user's SQL can read `_runs/`,
+ * `_rejects/` or anything else; such a read fails with a Permission Error.
  *
  * @param root Absolute path of a local export root.
- * @throws {QueryError} when the root holds no partition or the SQL fails; other errors are bugs.
+ * @throws {QueryError} when the root holds no partition of any table or the SQL fails; other errors are bugs.
  */
 export async function runReadOnlyQuery(root: string, sql: string): Promise<ResultTable> {
   const instance = await DuckDBInstance.create(':memory:', CREATE_OPTIONS);
   try {
     const connection = await instance.connect();
     try {
-      const tableFolder = join(root, TABLE_NAME);
-      await confineTo(connection, tableFolder);
-      await createView(connection, root, tableFolder);
+      await confineTo(
+        connection,
+        REPORTS.map((report) => join(root, tableFolder(report))),
+      );
+      let partitioned = 0;
+      for (const report of REPORTS) if (await createView(connection, root, report)) partitioned++;
+      if (partitioned === 0) throw new QueryError(await noPartitionsMessage(root));
+      for (const macro of COMPATIBILITY_MACROS) await connection.run(`CREATE TEMP MACRO ${macro}`);
       return await runStatement(connection, sql);
     } finally {
       connection.closeSync();
@@ -71,38 +89,50 @@ export async function runReadOnlyQuery(root: string, sql: string): Promise<Resul
 }
 
 /** Sets the session up and then locks its configuration, so that no later statement can widen what is read. */
-async function confineTo(connection: DuckDBConnection, folder: string): Promise<void> {
+async function confineTo(connection: DuckDBConnection, folders: readonly string[]): Promise<void> {
   // Sessions are stored as UTC, and an Athena session's time zone is UTC too. (Not a create option: that runs
   // before the built-in ICU extension that provides the setting is loaded.)
   await connection.run("SET TimeZone = 'UTC'");
   // allowed_directories is refused as a create option, and must be set before external access is turned off,
   // which refuses any later change of it. DuckDB resolves symlinks and `..` both here and in every path it opens.
-  await connection.run(`SET allowed_directories = [${sqlString(folder + sep)}]`);
+  const allowed = folders.map((folder) => sqlString(folder.replace(/[\\/]*$/, sep)));
+  await connection.run(`SET allowed_directories = [${allowed.join(', ')}]`);
   await connection.run('SET enable_external_access = false');
   await connection.run('SET lock_configuration = true');
 }
 
-async function createView(connection: DuckDBConnection, root: string, tableFolder: string): Promise<void> {
-  const files = join(tableFolder, `${PARTITION_KEY.name}=*`, '*.parquet');
+/**
+ * Creates the report's view over its partitions, or an empty view with its columns when it has none yet.
+ * @returns whether the table has a partition
+ */
+async function createView(connection: DuckDBConnection, root: string, report: ReportDefinition): Promise<boolean> {
+  const files = join(root, tableFolder(report), `${PARTITION_KEY.name}=*`, '*.parquet');
   const found = await connection.runAndReadAll(`SELECT count(*) AS files FROM glob(${sqlString(files)})`);
-  if (found.getRowsJS()[0]?.[0] === 0n) throw new QueryError(await noPartitionsMessage(root));
+  if (found.getRowsJS()[0]?.[0] === 0n) {
+    const empty = report.columns.map(({ name, athenaType }) => `CAST(NULL AS ${DUCKDB_TYPE[athenaType]}) AS ${name}`);
+    await connection.run(
+      `CREATE VIEW ${report.name} AS SELECT ${[...empty, `CAST(NULL AS VARCHAR) AS ${PARTITION_KEY.name}`].join(', ')} ` +
+        'WHERE false',
+    );
+    return false;
+  }
 
   // The columns are listed rather than `*` so that a `key=value` folder above the root does not become a column.
   // Timestamps become TIMESTAMPTZ (in the UTC session) so that `ts AT TIME ZONE 'Europe/Istanbul'` converts UTC to
   // local time as in Athena; on a plain TIMESTAMP DuckDB would read ts as Istanbul time instead.
-  const columns = SESSION_COLUMNS.map(({ name, athenaType }) =>
+  const columns = report.columns.map(({ name, athenaType }) =>
     athenaType === 'timestamp' ? `CAST(${name} AS TIMESTAMPTZ) AS ${name}` : name,
   );
   // dt as VARCHAR, like Athena's string partition key; DuckDB would otherwise infer a DATE. Creating the view reads
   // the first file, which may be refused (a symlink out of the folder): reported like the same refusal later.
   await sqlStep(() =>
     connection.run(
-      `CREATE VIEW ${TABLE_NAME} AS SELECT ${[...columns, PARTITION_KEY.name].join(', ')} ` +
+      `CREATE VIEW ${report.name} AS SELECT ${[...columns, PARTITION_KEY.name].join(', ')} ` +
         `FROM read_parquet(${sqlString(files)}, hive_partitioning = true, ` +
         `hive_types = {'${PARTITION_KEY.name}': 'VARCHAR'})`,
     ),
   );
-  for (const macro of COMPATIBILITY_MACROS) await connection.run(`CREATE TEMP MACRO ${macro}`);
+  return true;
 }
 
 async function noPartitionsMessage(root: string): Promise<string> {
@@ -114,7 +144,7 @@ async function noPartitionsMessage(root: string): Promise<string> {
     isFolder === undefined
       ? 'does not exist'
       : isFolder
-        ? `holds no ${TABLE_NAME}/${PARTITION_KEY.name}=YYYY-MM-DD/ partition yet`
+        ? `holds no partition of ${TABLES} (<table>/${PARTITION_KEY.name}=YYYY-MM-DD/) yet`
         : 'is not a folder';
   return `The export root ${root} ${problem}; run \`npm start\` first to export a demo day, or pass --root DIR.`;
 }
@@ -167,13 +197,13 @@ function sqlErrorLine(message: string): string {
 /** DuckDB's "file system operations are disabled by configuration" says nothing of where reading is allowed. */
 function confinementHint(firstLine: string): string | undefined {
   return /^Permission Error: Cannot access (file|directory) /.test(firstLine)
-    ? `Hint: the query command reads only the export root's ${TABLE_NAME}/ folder: no other file, no URL.`
+    ? `Hint: the query command reads only the export root's table folders (${TABLES}): no other file, no URL.`
     : undefined;
 }
 
 function athenaHint(message: string): string | undefined {
   const schema = /because schema "([^"]+)" does not exist/.exec(message)?.[1];
-  if (schema !== undefined) return `Hint: locally the table is just ${TABLE_NAME}; drop the "${schema}". prefix.`;
+  if (schema !== undefined) return `Hint: locally the tables are just ${TABLES}; drop the "${schema}". prefix.`;
   const name = /Function with name "?(\w+)"? does not exist/.exec(message)?.[1];
   const replacement = name === undefined ? undefined : ATHENA_FUNCTIONS[name];
   return replacement === undefined ? undefined : `Hint: instead of Athena's ${name}, use ${replacement}.`;

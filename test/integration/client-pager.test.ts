@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ONLINE_HELP } from '../../functions/contract/reports.js';
 import { DiyalogClient } from '../../functions/export/diyalog/client.js';
 import { staticCredentials } from '../../functions/export/diyalog/credentials.js';
 import type { SignatureVariant } from '../../functions/contract/settings.js';
@@ -42,6 +43,7 @@ afterAll(async () => {
 
 function client(variant: SignatureVariant = 'newline'): DiyalogClient {
   return new DiyalogClient({
+    report: ONLINE_HELP,
     endpoint: sim.url,
     credentials: staticCredentials({ ...KEYS, requesterUserId: 'integration' }),
     signatureVariant: variant,

@@ -7,6 +7,7 @@ import type { RequestWindow } from '../../functions/export/core/errors.js';
 import { exportDay, type DayExportContext } from '../../functions/export/core/export-day.js';
 import type { Page, PageSource } from '../../functions/export/core/ports.js';
 import { encodeParquet } from '../../functions/export/parquet/encode.js';
+import { ONLINE_HELP } from '../../functions/contract/reports.js';
 import { LocalDirStore } from '../../functions/export/store/local-dir.js';
 import { readSessions } from '../support/parquet-reader.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -31,7 +32,7 @@ function oneShot(items: readonly Record<string, unknown>[]): PageSource {
 
 function context(source: PageSource, root: string): DayExportContext {
   return {
-    source,
+    sourceFor: () => source,
     store: new LocalDirStore(root),
     timeZone: ZONE,
     concurrency: 1,
@@ -52,32 +53,33 @@ describe('exportDay with imperfect records', () => {
       { onlineHelpId: 'x-104', helpRequestedAt: start + 4_000 },
       { customerNo: 'no id, no time' },
     ];
-    const summary = await exportDay(DAY, context(oneShot(items), root));
-    expect(summary).toMatchObject({ sessions: 2, rejected: 3, duplicates: 0 });
+    const summary = await exportDay(ONLINE_HELP, DAY, context(oneShot(items), root));
+    expect(summary).toMatchObject({ rows: 2, rejected: 3, duplicates: 0 });
 
     const rows = await readSessions(join(root, 'online_help/dt=2025-11-23/sessions.parquet'));
     expect(rows.map((r) => [r['online_help_id'], r['help_state'], r['wait_time_seconds']])).toEqual([
       ['101', 'onlinehelp_requested', null],
       ['102', 'Ended by customer', 17],
     ]);
-    const rejects = (await readFile(join(root, '_rejects/dt=2025-11-23/rejects.jsonl'), 'utf8'))
+    const rejects = (await readFile(join(root, '_rejects/online_help/dt=2025-11-23/rejects.jsonl'), 'utf8'))
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { reason: string; item: unknown; day: string });
     expect(rejects.map((r) => r.reason).sort()).toEqual([
       'onlineHelpId is missing or not a positive 64-bit integer',
       'onlineHelpId is missing or not a positive 64-bit integer',
-      'waitTime is number 12.5, expected whole seconds',
+      'waitTime is number 12.5, expected a whole number',
     ]);
     expect(rejects.map((r) => r.item)).toContainEqual({
       onlineHelpId: 103,
       helpRequestedAt: start + 3_000,
       waitTime: 12.5,
     });
-    const manifest: unknown = JSON.parse(await readFile(join(root, '_runs/dt=2025-11-23/run-1.json'), 'utf8'));
+    const manifest: unknown = JSON.parse(await readFile(join(root, '_runs/online_help/dt=2025-11-23/run-1.json'), 'utf8'));
     expect(manifest).toMatchObject({
+      report: 'online_help',
       day: '2025-11-23',
-      sessions: 2,
+      rows: 2,
       rejected: 3,
       runId: 'run-1',
       source: 'https://diyalog.example.com',
@@ -87,11 +89,11 @@ describe('exportDay with imperfect records', () => {
 
   it('removes an earlier run’s rejects once the day exports cleanly', async () => {
     const root = await tempDir();
-    await exportDay(DAY, context(oneShot([{ onlineHelpId: 'bad', helpRequestedAt: start }]), root));
-    expect(await readdir(join(root, '_rejects/dt=2025-11-23'))).toEqual(['rejects.jsonl']);
-    await exportDay(DAY, context(oneShot([{ onlineHelpId: 1, helpRequestedAt: start }]), root));
+    await exportDay(ONLINE_HELP, DAY, context(oneShot([{ onlineHelpId: 'bad', helpRequestedAt: start }]), root));
+    expect(await readdir(join(root, '_rejects/online_help/dt=2025-11-23'))).toEqual(['rejects.jsonl']);
+    await exportDay(ONLINE_HELP, DAY, context(oneShot([{ onlineHelpId: 1, helpRequestedAt: start }]), root));
     // Gone with its folder: the local store, like S3, keeps no empty folders.
-    await expect(readdir(join(root, '_rejects/dt=2025-11-23'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readdir(join(root, '_rejects/online_help/dt=2025-11-23'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('keeps one copy of a duplicated id, the one that progressed furthest, whatever the arrival order', async () => {
@@ -108,8 +110,8 @@ describe('exportDay with imperfect records', () => {
       [ended, requested],
     ]) {
       const root = await tempDir();
-      const summary = await exportDay(DAY, context(oneShot(order), root));
-      expect(summary).toMatchObject({ sessions: 1, duplicates: 1 });
+      const summary = await exportDay(ONLINE_HELP, DAY, context(oneShot(order), root));
+      expect(summary).toMatchObject({ rows: 1, duplicates: 1 });
       const rows = await readSessions(join(root, 'online_help/dt=2025-11-23/sessions.parquet'));
       expect(rows.map((r) => r['help_state'])).toEqual(['onlinehelp_ended_by_agent']);
     }
@@ -117,11 +119,11 @@ describe('exportDay with imperfect records', () => {
 
   it('writes nothing when paging fails, leaving the previous export of the day in place', async () => {
     const root = await tempDir();
-    await exportDay(DAY, context(oneShot([{ onlineHelpId: 1, helpRequestedAt: start }]), root));
+    await exportDay(ONLINE_HELP, DAY, context(oneShot([{ onlineHelpId: 1, helpRequestedAt: start }]), root));
     const before = await readFile(join(root, 'online_help/dt=2025-11-23/sessions.parquet'));
     const failing: PageSource = { fetchPage: () => Promise.reject(new Error('server gone')) };
-    await expect(exportDay(DAY, context(failing, root))).rejects.toThrow('server gone');
+    await expect(exportDay(ONLINE_HELP, DAY, context(failing, root))).rejects.toThrow('server gone');
     expect(await readFile(join(root, 'online_help/dt=2025-11-23/sessions.parquet'))).toEqual(before);
-    expect(await readdir(join(root, '_runs/dt=2025-11-23'))).toEqual(['run-1.json']);
+    expect(await readdir(join(root, '_runs/online_help/dt=2025-11-23'))).toEqual(['run-1.json']);
   });
 });

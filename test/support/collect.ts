@@ -1,10 +1,13 @@
 import { harvestDay, type DayHarvest } from '../../functions/export/core/paging/harvest-day.js';
 import type { TimeWindow } from '../../functions/export/core/days.js';
 import type { PageSource } from '../../functions/export/core/ports.js';
+import { ONLINE_HELP } from '../../functions/contract/reports.js';
 import {
   IntervalCursor,
   pageInterval,
-  type KeyedSession,
+  recordKeys,
+  type KeyedRecord,
+  type RecordKeys,
   type PageIntervalOptions,
   type TieOverflow,
   type RejectedItem,
@@ -19,17 +22,21 @@ export interface Collected {
   requests: number;
 }
 
+/** The keys of live-help sessions, which most paging tests page. */
+export const SESSION_KEYS = recordKeys(ONLINE_HELP);
+
 /** Pages an interval to the end and gathers what every page contributed. */
 export async function collect(
   source: PageSource,
   window: TimeWindow,
   options: PageIntervalOptions = {},
+  keys: RecordKeys = SESSION_KEYS,
 ): Promise<Collected> {
   const result: Collected = { ids: [], unusable: [], overflows: [], outOfWindow: 0, pages: 0, requests: 0 };
-  for await (const page of pageInterval(source, new IntervalCursor(window), options)) {
+  for await (const page of pageInterval(source, new IntervalCursor(window, keys), options)) {
     result.pages++;
     result.requests += page.attempts;
-    result.ids.push(...page.sessions.map((s) => s.id));
+    result.ids.push(...page.records.map((s) => s.id));
     result.unusable.push(...page.unusable);
     result.outOfWindow += page.outOfWindow;
     if (page.tieOverflow) result.overflows.push(page.tieOverflow);
@@ -41,17 +48,18 @@ export function sortIds(ids: Iterable<bigint>): bigint[] {
   return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Harvests a day and gathers the sessions that harvestDay hands over page by page. */
+/** Harvests a day and gathers the records that harvestDay hands over page by page. */
 export async function harvestAll(
   source: PageSource,
   window: TimeWindow,
   concurrency: number,
   signal?: AbortSignal,
-): Promise<DayHarvest & { sessions: KeyedSession[] }> {
-  const sessions: KeyedSession[] = [];
+): Promise<DayHarvest & { sessions: KeyedRecord[] }> {
+  const sessions: KeyedRecord[] = [];
   const harvest = await harvestDay(source, window, {
+    keys: SESSION_KEYS,
     concurrency,
-    onSessions: (page) => sessions.push(...page),
+    onRecords: (page) => sessions.push(...page),
     ...(signal ? { signal } : {}),
   });
   return { ...harvest, sessions };

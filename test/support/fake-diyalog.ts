@@ -9,38 +9,46 @@ export interface FakeSession {
   readonly helpRequestedAt: number;
 }
 
+/** A record's paging time: a session's `helpRequestedAt` unless told otherwise. */
+export type TimeOf<T> = (record: T) => number;
+
+const requestedAt: TimeOf<FakeSession> = (session) => session.helpRequestedAt;
+
 /**
- * The newest `pageSize` sessions of the window. Same-millisecond sessions come in an order drawn from
- * `shuffle` on every call, since the real server promises no order among ties.
+ * The newest `pageSize` records of the window. Same-millisecond records come in an order drawn from
+ * `random` on every call, since the real server promises no order among ties.
  */
-export function selectPage<T extends FakeSession>(
-  sessions: readonly T[],
+export function selectPage<T extends object>(
+  records: readonly T[],
   window: RequestWindow,
   semantics: BoundSemantics,
   random: () => number,
   pageSize = 20,
+  timeOf: TimeOf<T> = requestedAt as unknown as TimeOf<T>,
 ): T[] {
-  return sessions
-    .filter((s) => selects(semantics, s.helpRequestedAt, window))
-    .map((s) => ({ s, tieBreak: random() }))
-    .sort((a, b) => b.s.helpRequestedAt - a.s.helpRequestedAt || a.tieBreak - b.tieBreak)
+  return records
+    .filter((r) => selects(semantics, timeOf(r), window))
+    .map((r) => ({ r, tieBreak: random() }))
+    .sort((a, b) => timeOf(b.r) - timeOf(a.r) || a.tieBreak - b.tieBreak)
     .slice(0, pageSize)
-    .map(({ s }) => s);
+    .map(({ r }) => r);
 }
 
 /** An in-memory report API: a {@link PageSource} that records the windows asked for. */
-export class FakeDiyalogApi implements PageSource {
+export class FakeDiyalogApi<T extends object = FakeSession> implements PageSource {
   readonly requests: RequestWindow[] = [];
 
   constructor(
-    private readonly sessions: readonly FakeSession[],
+    private readonly records: readonly T[],
     private readonly semantics: BoundSemantics,
     private readonly random: () => number = Math.random,
+    private readonly timeOf: TimeOf<T> = requestedAt as unknown as TimeOf<T>,
   ) {}
 
   fetchPage(window: RequestWindow): Promise<Page> {
     this.requests.push(window);
-    return Promise.resolve({ items: selectPage(this.sessions, window, this.semantics, this.random), attempts: 1 });
+    const items = selectPage(this.records, window, this.semantics, this.random, 20, this.timeOf);
+    return Promise.resolve({ items, attempts: 1 });
   }
 }
 

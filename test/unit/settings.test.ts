@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lambdaConfigFromEnv, type Environment, type LambdaConfig } from '../../functions/export/settings.js';
 import { SettingError } from '../../functions/contract/errors.js';
+import { CALLS, ONLINE_HELP } from '../../functions/contract/reports.js';
 import { ConfigError, ExportError } from '../../functions/export/core/errors.js';
 
 const BASE: Environment = {
@@ -48,6 +49,7 @@ describe('lambdaConfigFromEnv', () => {
       signatureVariant: 'newline',
       concurrency: 4,
       timeZone: 'Europe/Istanbul',
+      reports: [ONLINE_HELP, CALLS],
       secretId: 'diyalog/export/keys',
       bucket: 'acme-data-lake',
       prefix: '',
@@ -68,6 +70,7 @@ describe('lambdaConfigFromEnv', () => {
       EXPORT_FIRST_DAY: ' 2024-01-01 ',
       DIYALOG_SIGNATURE_VARIANT: 'concat',
       DIYALOG_CONCURRENCY: '8',
+      EXPORT_REPORTS: ' calls ',
       AWS_ENDPOINT_URL_S3: 'http://localhost:4568',
       UNRELATED: 'ignored',
     });
@@ -76,6 +79,7 @@ describe('lambdaConfigFromEnv', () => {
       signatureVariant: 'concat',
       concurrency: 8,
       timeZone: 'America/New_York',
+      reports: [CALLS],
       secretId: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:diyalog-AbCdEf',
       bucket: 'acme.data-lake.2025',
       prefix: 'raw/diyalog',
@@ -234,6 +238,27 @@ describe('lambdaConfigFromEnv', () => {
     ])('refuses %j', (value, detail) => {
       const error = expectRefused({ EXPORT_TIMEZONE: value }, 'EXPORT_TIMEZONE', detail);
       expect(error.cause).toBeInstanceOf(SettingError);
+    });
+  });
+
+  describe('EXPORT_REPORTS', () => {
+    it.each([undefined, '', '  '])('defaults to every report (%j)', (value) => {
+      const env = value === undefined ? BASE : { ...BASE, EXPORT_REPORTS: value };
+      expect(lambdaConfigFromEnv(env).reports).toEqual([ONLINE_HELP, CALLS]);
+    });
+
+    it.each([
+      ['online_help', [ONLINE_HELP]],
+      ['calls, online_help', [ONLINE_HELP, CALLS]],
+    ])('reads %j', (value, expected) => {
+      expect(config({ EXPORT_REPORTS: value }).reports).toEqual(expected);
+    });
+
+    it.each([
+      ['chats', '"chats" is not a report; known reports: online_help, calls'],
+      ['calls,,online_help', 'has an empty name'],
+    ])('refuses %j with the known reports', (value, detail) => {
+      expectRefused({ EXPORT_REPORTS: value }, 'EXPORT_REPORTS', detail);
     });
   });
 

@@ -31,13 +31,14 @@ const OPTIONS = {
   timezone: { type: 'string' },
   'secret-id': { type: 'string' },
   concurrency: { type: 'string' },
+  reports: { type: 'string' },
   'skip-existing': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
 
-/** The flags that choose days: a re-run command replaces them. */
-export const DAY_FLAGS: readonly string[] = ['--date', '--from', '--to'];
+/** The flags that choose report-days: a re-run command replaces them. */
+export const DAY_FLAGS: readonly string[] = ['--date', '--from', '--to', '--reports'];
 
 /** The flag that resumes an export: days that landed before are left out. */
 export const SKIP_EXISTING_FLAG = '--skip-existing';
@@ -59,7 +60,12 @@ export function parseCli(argv: readonly string[], env: Environment, now: number)
   if (values.version) return 'version';
 
   const sources = {
-    flags: { endpoint: values.endpoint, concurrency: values.concurrency, timeZone: values.timezone },
+    flags: {
+      endpoint: values.endpoint,
+      concurrency: values.concurrency,
+      timeZone: values.timezone,
+      reports: values.reports,
+    },
     env,
   };
   const settings = apiSettingsFrom(sources);
@@ -67,7 +73,7 @@ export function parseCli(argv: readonly string[], env: Environment, now: number)
   const secretId = values['secret-id']?.trim();
   if (values['secret-id'] !== undefined && !secretId) throw new ConfigError('--secret-id', 'is empty');
   const days = requestedDays(values, settings.timeZone, now);
-  const common = { request: { days, skipExisting: values['skip-existing'] }, root };
+  const common = { request: { days, reports: settings.reports, skipExisting: values['skip-existing'] }, root };
 
   if (values.demo) {
     refuseWithDemo(values.endpoint !== undefined ? '--endpoint' : undefined, 'demo data comes from the simulator');

@@ -134,7 +134,8 @@ class StringStore implements ColumnStore<string> {
  */
 class TextBlocks {
   static readonly #encoder = new TextEncoder();
-  static readonly #decoder = new TextDecoder();
+  // ignoreBOM keeps a text's leading U+FEFF: by default the decoder would strip it as a byte-order mark.
+  static readonly #decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   readonly #blocks: Uint8Array[] = [];
   /** The offset of each block's first byte. */
   readonly #starts: number[] = [];

@@ -1,4 +1,4 @@
-import { SESSION_COLUMNS, type AthenaType, type SessionRow } from '../../contract/schema.js';
+import type { AnyRow, AthenaType, ColumnDefinition } from '../../contract/schema.js';
 
 /**
  * What each column can hold, beyond its TypeScript type: the ranges of the Athena types and well-formed text.
@@ -39,20 +39,24 @@ const PROBLEM_BY_ATHENA_TYPE: Readonly<Record<AthenaType, (value: unknown) => st
 declare const checkedBrand: unique symbol;
 
 /** A row whose every value its column can hold; only {@link checkRow} makes one. */
-export type CheckedRow = SessionRow & { readonly [checkedBrand]: true };
+export type CheckedRow = AnyRow & { readonly [checkedBrand]: true };
 
 /** A checked row, or its first column whose value cannot be stored and why. */
 export type RowCheck = { readonly row: CheckedRow } | { readonly column: string; readonly problem: string };
 
-export function checkRow(row: SessionRow): RowCheck {
+/** Checks a row of the table with these columns: every column has a value of its type, or null where allowed. */
+export function checkRow(columns: readonly ColumnDefinition[], row: AnyRow): RowCheck {
   // The brand only records that the check below passed.
-  return rowProblem(row) ?? { row: row as CheckedRow };
+  return rowProblem(columns, row) ?? { row: row as CheckedRow };
 }
 
 /** The first column of a row whose value cannot be stored, and why; undefined when the whole row can. */
-function rowProblem(row: SessionRow): { readonly column: string; readonly problem: string } | undefined {
+function rowProblem(
+  columns: readonly ColumnDefinition[],
+  row: AnyRow,
+): { readonly column: string; readonly problem: string } | undefined {
   const values: Readonly<Record<string, unknown>> = row;
-  for (const column of SESSION_COLUMNS) {
+  for (const column of columns) {
     const value = values[column.name];
     let problem: string | undefined;
     if (value === undefined) problem = 'is undefined; an absent value must be null';

@@ -1,11 +1,12 @@
 import { columnStoreFor, type ColumnStore } from './column-store.js';
 import type { CheckedRow } from './column-values.js';
 import { jsonText } from './json.js';
-import { SESSION_COLUMNS, type SessionRow } from '../../contract/schema.js';
+import type { AnyRow } from '../../contract/schema.js';
+import type { ReportDefinition } from '../../contract/reports.js';
 
-/** A day's sessions once every page is in: one row per id, in the order they are written to the file. */
+/** A day's records once every page is in: one row per id, in the order they are written to the file. */
 export interface DistinctRows {
-  /** Ordered by `help_requested_at`, then `online_help_id`, whatever order the rows were added in. */
+  /** Ordered by the report's cursor column, then its id column, whatever order the rows were added in. */
   readonly rows: Iterable<CheckedRow>;
   readonly count: number;
   /** Copies of an id already added, dropped (see {@link preferredCopy}). */
@@ -18,12 +19,20 @@ export interface DistinctRows {
  * and trace. Rows are turned back into objects one at a time, as the encoder takes them.
  */
 export class DayRows {
-  readonly #columns = SESSION_COLUMNS.map(
-    (column) => [column.name, columnStoreFor(column.athenaType) as ColumnStore<unknown>] as const,
-  );
-  readonly #ids = this.#column('online_help_id') as ColumnStore<bigint>;
-  readonly #requestedAt = this.#column('help_requested_at') as ColumnStore<number>;
+  readonly #report: ReportDefinition;
+  readonly #columns: readonly (readonly [string, ColumnStore<unknown>])[];
+  readonly #ids: ColumnStore<bigint>;
+  readonly #times: ColumnStore<number>;
   #count = 0;
+
+  constructor(report: ReportDefinition) {
+    this.#report = report;
+    this.#columns = report.columns.map(
+      (column) => [column.name, columnStoreFor(column.athenaType) as ColumnStore<unknown>] as const,
+    );
+    this.#ids = this.#column(report.idColumn) as ColumnStore<bigint>;
+    this.#times = this.#column(report.cursorColumn) as ColumnStore<number>;
+  }
 
   /** Rows added so far, copies of an id included. */
   get count(): number {
@@ -51,7 +60,7 @@ export class DayRows {
       i = j;
     }
     const inFileOrder = Uint32Array.from(kept).sort(
-      (a, b) => compare(this.#requested(a), this.#requested(b)) || compare(this.#id(a), this.#id(b)),
+      (a, b) => compare(this.#time(a), this.#time(b)) || compare(this.#id(a), this.#id(b)),
     );
     const rowAt = (slot: number): CheckedRow => this.#row(slot);
     return {
@@ -74,7 +83,7 @@ export class DayRows {
 
   #preferredSlot(a: number, b: number): number {
     const rowA = this.#row(a);
-    return preferredCopy(rowA, this.#row(b)) === rowA ? a : b;
+    return preferredCopy(this.#report, rowA, this.#row(b)) === rowA ? a : b;
   }
 
   #slots(): Uint32Array {
@@ -85,11 +94,11 @@ export class DayRows {
     return this.#ids.get(slot) ?? 0n;
   }
 
-  #requested(slot: number): number {
-    return this.#requestedAt.get(slot) ?? 0;
+  #time(slot: number): number {
+    return this.#times.get(slot) ?? 0;
   }
 
-  #column(name: keyof SessionRow): ColumnStore<unknown> {
+  #column(name: string): ColumnStore<unknown> {
     const found = this.#columns.find(([columnName]) => columnName === name);
     if (!found) throw new Error(`no column ${name}`);
     return found[1];
@@ -97,15 +106,16 @@ export class DayRows {
 }
 
 /**
- * Which of two copies of one session id to keep, independent of the order they arrived in: the one that
- * progressed furthest (latest end, then start, then request time), then the one with more fields set, then the
- * greater JSON text, so that the choice is deterministic.
+ * Which of two copies of one id to keep, independent of the order they arrived in: the one that progressed
+ * furthest (by the report's `progressColumns`, e.g. latest end, then start, then request time), then the one with
+ * more fields set, then the greater JSON text, so that the choice is deterministic.
  */
-export function preferredCopy(a: SessionRow, b: SessionRow): SessionRow {
-  const rank = (row: SessionRow): [number, number, number, number] => [
-    row.help_ended_at ?? -Infinity,
-    row.help_started_at ?? -Infinity,
-    row.help_requested_at,
+export function preferredCopy<A extends AnyRow, B extends AnyRow>(report: ReportDefinition, a: A, b: B): A | B {
+  const rank = (row: AnyRow): number[] => [
+    ...report.progressColumns.map((name) => {
+      const value = row[name];
+      return typeof value === 'number' ? value : -Infinity;
+    }),
     Object.values(row).filter((value) => value !== null).length,
   ];
   const [ra, rb] = [rank(a), rank(b)];

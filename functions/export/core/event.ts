@@ -1,12 +1,14 @@
 import { addDays, dayCount, daysInRange, previousDay, refuseDaysBeforeFirstDay, refuseDaysNotOver } from './days.js';
 import { parseDay, type CalendarDay, type TimeZone } from '../../contract/calendar.js';
 import { LIMITS } from '../../contract/settings.js';
+import { reportsNamed, type ReportDefinition } from '../../contract/reports.js';
 import { ConfigError, rethrowAs } from './errors.js';
 import { jsonObject } from './json.js';
 import type { ExportRequest } from './run.js';
 
 const EXPECTED =
-  'expected {}, {"scheduledTime":"<ISO instant>"}, {"date":"YYYY-MM-DD"} or {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}';
+  'expected {}, {"scheduledTime":"<ISO instant>"}, {"date":"YYYY-MM-DD"} or {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}, ' +
+  'each with an optional "reports": ["online_help", "calls"]';
 
 /** The settings that decide which days an event may ask for. */
 export interface ScheduleSettings {
@@ -19,6 +21,8 @@ export interface ScheduleSettings {
   readonly firstDay?: CalendarDay;
   /** Where a range longer than one run holds is sent instead, if deployed. */
   readonly backfillStateMachineArn?: string;
+  /** The reports an event without `reports` exports (`EXPORT_REPORTS`). */
+  readonly reports: readonly ReportDefinition[];
 }
 
 /** The days an event asks for, and the field that asked, which a refusal names. */
@@ -35,22 +39,36 @@ interface AskedDays {
  * - `{"date": "YYYY-MM-DD"}`: that day;
  * - `{"from", "to"}`: each day of the inclusive range, oldest first, at most `LIMITS.maxRangeDays`; a longer range
  *   is refused with the command that starts the backfill state machine for it.
- * Anything else is refused with a message that shows the accepted shapes. So is the whole event if any day it
- * asks for is not over at `now` (whatever its scheduledTime says) or is before `firstDay`.
+ * Each may carry `"reports": [names]`, the reports to export (else the configured ones), e.g. to re-run only the
+ * report-days that failed. Anything else is refused with a message that shows the accepted shapes. So is the
+ * whole event if any day it asks for is not over at `now` (whatever its scheduledTime says) or is before
+ * `firstDay`.
  *
  * @throws {@link ConfigError} of `event` or one of its fields, before any day is exported.
  */
 export function requestFromEvent(event: unknown, settings: ScheduleSettings, now: number): ExportRequest {
-  const { days, setting } = daysAskedFor(event, settings, now);
+  const fields = event === null || event === undefined ? {} : jsonObject(event);
+  if (!fields) throw new ConfigError('event', `is not a JSON object; ${EXPECTED}`);
+  const { reports: asked, ...dayFields } = fields;
+  const reports = asked === undefined ? settings.reports : reportsField(asked);
+  const { days, setting } = daysAskedFor(dayFields, settings, now);
   if (settings.firstDay !== undefined) refuseDaysBeforeFirstDay(days, settings.firstDay, setting);
   refuseDaysNotOver(days, settings.timeZone, now, setting);
-  return { days };
+  return { days, reports };
 }
 
-function daysAskedFor(event: unknown, settings: ScheduleSettings, now: number): AskedDays {
-  if (event === null || event === undefined) return { days: scheduledDays(now, settings), setting: 'event' };
-  const fields = jsonObject(event);
-  if (!fields) throw new ConfigError('event', `is not a JSON object; ${EXPECTED}`);
+function reportsField(value: unknown): readonly ReportDefinition[] {
+  if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) {
+    throw new ConfigError('event.reports', 'is not a list of report names, e.g. ["online_help", "calls"]');
+  }
+  return rethrowAs('event.reports', () => reportsNamed(value, 'event.reports'));
+}
+
+function daysAskedFor(
+  fields: Readonly<Record<string, unknown>>,
+  settings: ScheduleSettings,
+  now: number,
+): AskedDays {
   const keys = Object.keys(fields).sort().join(',');
   switch (keys) {
     case '':

@@ -14,16 +14,20 @@ import {
 } from '../../contract/layout.js';
 import type { ObjectStore, PageSource } from './ports.js';
 import type { CheckedRow } from './column-values.js';
-import { toSessionRow } from './records.js';
+import { recordMapping } from './records.js';
+import { recordKeys } from './paging/interval-cursor.js';
+import type { ColumnDefinition } from '../../contract/schema.js';
+import type { ReportDefinition } from '../../contract/reports.js';
 
 export interface DayExportContext {
-  readonly source: PageSource;
+  /** Where a report's pages come from: one signed client per report in production. */
+  readonly sourceFor: (report: ReportDefinition) => PageSource;
   readonly store: ObjectStore;
   readonly timeZone: TimeZone;
   /** Sub-windows of the day paged at once. */
   readonly concurrency: number;
-  /** Rows, in file order → the bytes of one Parquet file (the writer lives outside the core). */
-  readonly encode: (rows: Iterable<CheckedRow>) => Promise<Uint8Array>;
+  /** A table's columns and its rows, in file order → the bytes of one Parquet file (the writer is an adapter). */
+  readonly encode: (columns: readonly ColumnDefinition[], rows: Iterable<CheckedRow>) => Promise<Uint8Array>;
   readonly runId: string;
   readonly now: () => number;
   /** Where the data comes from and what wrote it, recorded in every manifest. */
@@ -42,15 +46,19 @@ export interface Provenance {
   readonly exporterVersion: string;
 }
 
-/** How far a day's paging has got. */
+/** How far a report-day's paging has got. */
 export interface DayProgress {
+  readonly report: string;
   readonly day: CalendarDay;
   readonly pages: number;
-  readonly sessions: number;
+  /** Records received so far. */
+  readonly records: number;
 }
 
-/** What one day's export did; also the body of its run manifest. */
+/** What one report-day's export did; also the body of its run manifest. */
 export interface DaySummary {
+  /** The report, which is also the table's name. */
+  readonly report: string;
   readonly day: CalendarDay;
   readonly runId: string;
   /** See {@link Provenance}. */
@@ -59,8 +67,8 @@ export interface DaySummary {
   readonly timeZone: string;
   /** The day's instants `[start, end)` as ISO strings. */
   readonly window: { readonly start: string; readonly end: string };
-  /** Rows written: distinct sessions of the day. */
-  readonly sessions: number;
+  /** Rows written: distinct records of the day. */
+  readonly rows: number;
   readonly pages: number;
   readonly requests: number;
   /** Requests beyond one per page: the retries. */
@@ -79,53 +87,62 @@ export interface DaySummary {
 }
 
 /**
- * Exports one calendar day: page it completely, validate, deduplicate, encode one Parquet file, and replace the
- * day's partition with it. Nothing is written unless every page was fetched and encoded; the Parquet object is
- * written in one atomic put, so a failure leaves the previous export of the day as it was.
+ * Exports one calendar day of one report: page it completely, validate, deduplicate, encode one Parquet file, and
+ * replace the day's partition of the report's table with it. Nothing is written unless every page was fetched and
+ * encoded; the Parquet object is written in one atomic put, so a failure leaves the previous export of the day as
+ * it was.
  */
-export async function exportDay(day: CalendarDay, context: DayExportContext): Promise<DaySummary> {
+export async function exportDay(
+  report: ReportDefinition,
+  day: CalendarDay,
+  context: DayExportContext,
+): Promise<DaySummary> {
   const startedAt = context.now();
   const window = dayWindow(day, context.timeZone);
-  const received = new DayRows();
+  const toRow = recordMapping(report);
+  const received = new DayRows(report);
   const invalid: RejectedItem[] = [];
   let pages = 0;
-  const harvest = await harvestDay(context.source, window, {
+  const harvest = await harvestDay(context.sourceFor(report), window, {
+    keys: recordKeys(report),
     concurrency: context.concurrency,
     ...(context.signal ? { signal: context.signal } : {}),
-    onSessions: (sessions) => {
-      for (const session of sessions) {
-        const outcome = toSessionRow(session);
+    onRecords: (records) => {
+      for (const record of records) {
+        const outcome = toRow(record);
         if ('row' in outcome) received.add(outcome.row);
         else invalid.push(outcome);
       }
       pages++;
-      context.onProgress?.({ day, pages, sessions: received.count + invalid.length });
+      context.onProgress?.({ report: report.name, day, pages, records: received.count + invalid.length });
     },
   });
   const rejected = [...harvest.unusable, ...invalid];
 
   const distinct = received.distinct();
-  const parquet = await context.encode(distinct.rows);
+  const parquet = await context.encode(report.columns, distinct.rows);
   // The last moment to give up cleanly: from here on the day's objects are written.
   context.signal?.throwIfAborted();
   const { store } = context;
-  const objectKey = partitionObjectKey(day);
+  const objectKey = partitionObjectKey(report, day);
   await store.put(objectKey, parquet, PARQUET_CONTENT_TYPE);
-  const stale = (await store.list(partitionPrefix(day))).filter((key) => key !== objectKey);
+  const stale = (await store.list(partitionPrefix(report, day))).filter((key) => key !== objectKey);
   await store.delete(stale);
+  const rejects = rejectsKey(report, day);
   if (rejected.length > 0) {
-    await store.put(rejectsKey(day), rejectsJsonLines(day, context.runId, rejected), 'application/x-ndjson');
+    await store.put(rejects, rejectsJsonLines(report, day, context.runId, rejected), 'application/x-ndjson');
   } else {
-    await store.delete([rejectsKey(day)]);
+    await store.delete([rejects]);
   }
 
   const summary: DaySummary = {
+    report: report.name,
     day,
     runId: context.runId,
     ...context.provenance,
     timeZone: context.timeZone,
     window: { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
-    sessions: distinct.count,
+    rows: distinct.count,
     pages: harvest.pages,
     requests: harvest.requests,
     retries: harvest.requests - harvest.pages,
@@ -139,14 +156,19 @@ export async function exportDay(day: CalendarDay, context: DayExportContext): Pr
     durationMs: context.now() - startedAt,
   };
   await store.put(
-    manifestKey(day, context.runId),
+    manifestKey(report, day, context.runId),
     new TextEncoder().encode(`${JSON.stringify(summary, null, 2)}\n`),
     'application/json',
   );
   return summary;
 }
 
-function rejectsJsonLines(day: CalendarDay, runId: string, rejected: readonly RejectedItem[]): Uint8Array {
-  const lines = rejected.map((r) => jsonText({ day, runId, reason: r.reason, item: r.item }));
+function rejectsJsonLines(
+  report: ReportDefinition,
+  day: CalendarDay,
+  runId: string,
+  rejected: readonly RejectedItem[],
+): Uint8Array {
+  const lines = rejected.map((r) => jsonText({ report: report.name, day, runId, reason: r.reason, item: r.item }));
   return new TextEncoder().encode(`${lines.join('\n')}\n`);
 }

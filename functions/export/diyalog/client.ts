@@ -1,4 +1,5 @@
 import { DEFAULTS, type SignatureVariant } from '../../contract/settings.js';
+import type { ReportDefinition } from '../../contract/reports.js';
 import type { RequestWindow } from '../core/errors.js';
 import type { Page, PageSource } from '../core/ports.js';
 import type { CredentialsProvider } from './credentials.js';
@@ -19,6 +20,8 @@ import { formatDlgDate, signRequest, type Credentials } from './sign.js';
 const CONTENT_TYPE = 'application/json';
 
 export interface RetryNotice {
+  /** The report's name. */
+  readonly report: string;
   readonly window: RequestWindow;
   /** The attempt that failed, 1-based. */
   readonly attempt: number;
@@ -32,6 +35,8 @@ export interface RetryNotice {
 export interface DiyalogClientOptions {
   /** Base URL of the installation; may carry a path prefix. Validated: https, or http on loopback only. */
   readonly endpoint: string;
+  /** The report this client pages: its path and the fields every request carries. */
+  readonly report: Pick<ReportDefinition, 'name' | 'path' | 'requestExtras'>;
   readonly credentials: CredentialsProvider;
   /** @default 'newline' */
   readonly signatureVariant?: SignatureVariant;
@@ -53,13 +58,15 @@ export interface DiyalogClientOptions {
 type AttemptOutcome = { readonly kind: 'page'; readonly items: readonly unknown[] } | AttemptFailure;
 
 /**
- * One signed `POST …/v1/reporting/getonlinehelplist` per page, with a timeout per attempt, retried as
+ * One signed `POST …/v1/reporting/<report>` per page, e.g. `getonlinehelplist`, with a timeout per attempt, retried as
  * {@link decideRetry} decides: transient failures (network, timeout, truncated or non-array bodies, 429, 5xx) with
  * backoff; 403 (request time) once with a fresh date; 401 once after re-reading the keys if they changed; anything
  * else fails at once.
  */
 export class DiyalogClient implements PageSource {
   private readonly url: URL;
+  private readonly report: string;
+  private readonly requestExtras: Readonly<Record<string, string>>;
   private readonly credentials: CredentialsProvider;
   private readonly variant: SignatureVariant;
   private readonly timeoutMs: number;
@@ -72,7 +79,9 @@ export class DiyalogClient implements PageSource {
   private readonly onRetry: (notice: RetryNotice) => void;
 
   constructor(options: DiyalogClientOptions) {
-    this.url = reportUrl(options.endpoint, 'endpoint');
+    this.url = reportUrl(options.endpoint, options.report.path, 'endpoint');
+    this.report = options.report.name;
+    this.requestExtras = options.report.requestExtras;
     this.credentials = options.credentials;
     this.variant = options.signatureVariant ?? DEFAULTS.signatureVariant;
     this.timeoutMs = options.timeoutMs ?? 15_000;
@@ -87,7 +96,7 @@ export class DiyalogClient implements PageSource {
 
   async fetchPage(window: RequestWindow, signal?: AbortSignal): Promise<Page> {
     // Serialised once: these exact bytes are signed and sent on every attempt.
-    const body = JSON.stringify({ startDate: window.startDate, endDate: window.endDate });
+    const body = JSON.stringify({ startDate: window.startDate, endDate: window.endDate, ...this.requestExtras });
     let budget = newRetryBudget(this.retry, this.random);
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
@@ -112,6 +121,7 @@ export class DiyalogClient implements PageSource {
         });
       }
       this.onRetry({
+        report: this.report,
         window,
         attempt,
         maxAttempts: this.retry.maxAttempts,

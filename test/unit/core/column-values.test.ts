@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import type { SessionRow } from '../../../functions/contract/schema.js';
+import { ONLINE_HELP, type SessionRow } from '../../../functions/contract/reports.js';
 import { checkRow } from '../../../functions/export/core/column-values.js';
 
 const VALID: SessionRow = {
@@ -28,7 +28,7 @@ function mistyped(patch: Readonly<Record<string, unknown>>): SessionRow {
 
 describe('checkRow', () => {
   it('accepts a valid row and the extremes of every range, unchanged', () => {
-    expect(checkRow(VALID)).toStrictEqual({ row: VALID });
+    expect(checkRow(ONLINE_HELP.columns, VALID)).toStrictEqual({ row: VALID });
     const extremes: SessionRow[] = [
       {
         ...VALID,
@@ -39,7 +39,7 @@ describe('checkRow', () => {
       { ...VALID, online_help_id: -(2n ** 63n), help_requested_at: 0, wait_time_seconds: -(2 ** 31) },
       { ...VALID, customer_name: '👩🏽‍💻 🇹🇷', customer_no: '' },
     ];
-    for (const row of extremes) expect(checkRow(row)).toStrictEqual({ row });
+    for (const row of extremes) expect(checkRow(ONLINE_HELP.columns, row)).toStrictEqual({ row });
   });
   it.each([
     ['online_help_id', 5, 'must be a bigint in the signed 64-bit range, got 5'],
@@ -68,20 +68,20 @@ describe('checkRow', () => {
     ['customer_name', 'Zeynep \uD83D', 'contains an unpaired UTF-16 surrogate, which UTF-8 cannot encode'],
     ['conversation_detail_link', 'https://x/\uDE00', 'contains an unpaired UTF-16 surrogate'],
   ])('rejects %s = %o', (column, value, problem) => {
-    const check = checkRow(mistyped({ [column]: value }));
+    const check = checkRow(ONLINE_HELP.columns, mistyped({ [column]: value }));
     expect(check).toMatchObject({ column });
     expect(check).toHaveProperty('problem', expect.stringContaining(problem));
   });
 
   it('names only the first offending column', () => {
-    expect(checkRow(mistyped({ customer_no: 1, wait_time_seconds: 2 ** 31 }))).toStrictEqual({
+    expect(checkRow(ONLINE_HELP.columns, mistyped({ customer_no: 1, wait_time_seconds: 2 ** 31 }))).toStrictEqual({
       column: 'customer_no',
       problem: 'must be a string, got 1',
     });
   });
 
   it('never echoes string contents, which may be personal data', () => {
-    const check = checkRow(mistyped({ customer_name: 'Zeynep Yılmaz \uD800' }));
+    const check = checkRow(ONLINE_HELP.columns, mistyped({ customer_name: 'Zeynep Yılmaz \uD800' }));
     expect(JSON.stringify(check)).not.toContain('Zeynep');
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DayRows, preferredCopy } from '../../../functions/export/core/day-rows.js';
-import type { SessionRow } from '../../../functions/contract/schema.js';
+import { ONLINE_HELP, type SessionRow } from '../../../functions/contract/reports.js';
 import { checked } from '../../support/checked-row.js';
 
 const INT64_MIN = -(2n ** 63n);
@@ -35,10 +35,11 @@ const rowArbitrary = (id: fc.Arbitrary<bigint>): fc.Arbitrary<SessionRow> =>
 const anyId = fc.bigInt({ min: INT64_MIN, max: INT64_MAX });
 
 function stored(rows: readonly SessionRow[]): { rows: SessionRow[]; count: number; duplicates: number } {
-  const day = new DayRows();
+  const day = new DayRows(ONLINE_HELP);
   for (const row of rows) day.add(checked(row));
   const distinct = day.distinct();
-  return { rows: [...distinct.rows], count: distinct.count, duplicates: distinct.duplicates };
+  // DayRows of ONLINE_HELP gives back session rows: its columns are SessionRow's.
+  return { rows: [...distinct.rows] as unknown as SessionRow[], count: distinct.count, duplicates: distinct.duplicates };
 }
 
 function fileOrder(a: SessionRow, b: SessionRow): number {
@@ -69,7 +70,7 @@ describe('DayRows', () => {
         const kept = new Map<bigint, SessionRow>();
         for (const row of rows) {
           const earlier = kept.get(row.online_help_id);
-          kept.set(row.online_help_id, earlier ? preferredCopy(earlier, row) : row);
+          kept.set(row.online_help_id, earlier ? preferredCopy(ONLINE_HELP, earlier, row) : row);
         }
         const expected = [...kept.values()].sort(fileOrder);
         for (const arrival of [rows, shuffled]) {
@@ -80,6 +81,24 @@ describe('DayRows', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('keeps a text that starts with U+FEFF, which a UTF-8 decoder strips as a byte-order mark by default', () => {
+    const row: SessionRow = {
+      online_help_id: 1n,
+      customer_no: null,
+      customer_name: '\uFEFFAyşe',
+      agent_id: '\uFEFF',
+      agent_name: null,
+      help_state: null,
+      help_requested_at: 0,
+      help_started_at: null,
+      help_ended_at: null,
+      wait_time_seconds: null,
+      help_time_seconds: null,
+      conversation_detail_link: null,
+    };
+    expect(stored([row]).rows).toStrictEqual([row]);
   });
 
   it('keeps the empty string apart from NULL and extreme values exact', () => {
@@ -124,7 +143,7 @@ describe('DayRows', () => {
 
   it('is empty when no row was added, and its rows can be read more than once', () => {
     expect(stored([])).toStrictEqual({ rows: [], count: 0, duplicates: 0 });
-    const day = new DayRows();
+    const day = new DayRows(ONLINE_HELP);
     day.add(checked({ ...ROW, online_help_id: 2n }));
     day.add(checked({ ...ROW, online_help_id: 1n }));
     const { rows } = day.distinct();

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../functions/contract/settings.js';
+import { CALLS, ONLINE_HELP, REPORTS } from '../../../functions/contract/reports.js';
 import { parseDay, parseTimeZone } from '../../../functions/contract/calendar.js';
 import { ConfigError } from '../../../functions/export/core/errors.js';
 import { requestFromEvent, type ScheduleSettings } from '../../../functions/export/core/event.js';
 
-const ISTANBUL: ScheduleSettings = { timeZone: DEFAULTS.timeZone, lookbackDays: 0 };
+const ISTANBUL: ScheduleSettings = { timeZone: DEFAULTS.timeZone, lookbackDays: 0, reports: REPORTS };
 /** 2025-11-24 00:30 in Istanbul, still 2025-11-23 21:30 in UTC. */
 const NOW = Date.parse('2025-11-23T21:30:00Z');
 /** A clock far from every event below, so that a test fails if `now` is used instead of the event. */
@@ -43,7 +44,7 @@ describe('requestFromEvent: scheduled runs', () => {
   });
 
   it('follows the configured zone for "yesterday"', () => {
-    expect(days({}, { timeZone: parseTimeZone('UTC'), lookbackDays: 0 }, NOW)).toEqual(['2025-11-22']);
+    expect(days({}, { timeZone: parseTimeZone('UTC'), lookbackDays: 0, reports: REPORTS }, NOW)).toEqual(['2025-11-22']);
   });
 
   it.each([
@@ -69,7 +70,7 @@ describe('requestFromEvent: scheduled runs', () => {
   });
 
   it('lookback crosses month and year boundaries', () => {
-    const settings = { timeZone: DEFAULTS.timeZone, lookbackDays: 2 };
+    const settings = { timeZone: DEFAULTS.timeZone, lookbackDays: 2, reports: REPORTS };
     expect(days({ scheduledTime: '2025-01-02T00:30:00+03:00' }, settings)).toEqual([
       '2025-01-01',
       '2024-12-31',
@@ -112,7 +113,7 @@ describe('requestFromEvent: scheduled runs', () => {
 
 describe('requestFromEvent: explicit days', () => {
   it('{"date"} exports that day only, ignoring lookback and now', () => {
-    expect(days({ date: '2025-02-28' }, { timeZone: DEFAULTS.timeZone, lookbackDays: 3 })).toEqual(['2025-02-28']);
+    expect(days({ date: '2025-02-28' }, { timeZone: DEFAULTS.timeZone, lookbackDays: 3, reports: REPORTS })).toEqual(['2025-02-28']);
   });
 
   it('{"from","to"} exports each day of the inclusive range, oldest first', () => {
@@ -186,6 +187,34 @@ describe('requestFromEvent: unexpected shapes', () => {
   });
 });
 
+describe('requestFromEvent: reports', () => {
+  it('exports the configured reports when the event names none', () => {
+    expect(requestFromEvent({ date: '2025-11-20' }, ISTANBUL, NOW).reports).toEqual([ONLINE_HELP, CALLS]);
+    const callsOnly = { ...ISTANBUL, reports: [CALLS] };
+    expect(requestFromEvent({}, callsOnly, NOW).reports).toEqual([CALLS]);
+  });
+
+  it.each([
+    [{ date: '2025-11-20', reports: ['calls'] }, ['2025-11-20']],
+    [{ from: '2025-11-19', to: '2025-11-20', reports: ['calls'] }, ['2025-11-19', '2025-11-20']],
+    [{ reports: ['calls'] }, ['2025-11-23']],
+    [{ scheduledTime: '2025-11-24T01:30:00+03:00', reports: ['calls'] }, ['2025-11-23']],
+  ])('takes "reports" beside any shape of days: %j', (event, expected) => {
+    const request = requestFromEvent(event, ISTANBUL, NOW);
+    expect(request.days).toEqual(expected);
+    expect(request.reports).toEqual([CALLS]);
+  });
+
+  it.each([
+    [{ date: '2025-11-20', reports: ['sessions'] }, '"sessions" is not a report; known reports: online_help, calls'],
+    [{ date: '2025-11-20', reports: [] }, 'names no report; known reports: online_help, calls'],
+    [{ date: '2025-11-20', reports: 'calls' }, 'is not a list of report names'],
+    [{ date: '2025-11-20', reports: [1] }, 'is not a list of report names'],
+  ])('refuses %j, naming the known reports', (event, detail) => {
+    expectRefused(event, 'event.reports', detail);
+  });
+});
+
 describe('requestFromEvent: only days that are over', () => {
   /** NOW is 00:30 on 2025-11-24 in Istanbul: 2025-11-23 is over, 2025-11-24 ends at 2025-11-25 00:00 (+03:00). */
   const TODAY_NOT_OVER = '2025-11-24 is not over in Europe/Istanbul until 2025-11-25 00:00 (+03:00)';
@@ -216,7 +245,7 @@ describe('requestFromEvent: only days that are over', () => {
 
   it('judges "over" in the configured zone', () => {
     // At NOW it is 21:30 on 2025-11-23 in UTC, 16:30 in New York: that day is over in Istanbul only.
-    const at = (name: string): ScheduleSettings => ({ timeZone: parseTimeZone(name), lookbackDays: 0 });
+    const at = (name: string): ScheduleSettings => ({ timeZone: parseTimeZone(name), lookbackDays: 0, reports: REPORTS });
     expect(refusal({ date: '2025-11-23' }, at('America/New_York')).message).toBe(
       'event.date: 2025-11-23 is not over in America/New_York until 2025-11-24 00:00 (-05:00)',
     );

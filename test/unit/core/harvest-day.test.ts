@@ -129,8 +129,8 @@ describe('harvestDay', () => {
       expect(new Set(ids).size).toBe(ids.length);
       expect(sortIds(ids)).toEqual(sortIds(inside));
       for (const session of harvest.sessions) {
-        expect(session.requestedAt).toBeGreaterThanOrEqual(DAY.start);
-        expect(session.requestedAt).toBeLessThan(DAY.end);
+        expect(session.at).toBeGreaterThanOrEqual(DAY.start);
+        expect(session.at).toBeLessThan(DAY.end);
       }
 
       // One pager per sub-window: each one's requests start just before its sub-window.

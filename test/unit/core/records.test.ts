@@ -1,9 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { preferredCopy } from '../../../functions/export/core/day-rows.js';
-import { toSessionRow, type RecordOutcome } from '../../../functions/export/core/records.js';
-import type { SessionRow } from '../../../functions/contract/schema.js';
-import type { KeyedSession, RejectedItem } from '../../../functions/export/core/paging/interval-cursor.js';
+import { recordMapping, type RecordOutcome } from '../../../functions/export/core/records.js';
+import { CALLS, ONLINE_HELP, type CallRow, type SessionRow } from '../../../functions/contract/reports.js';
+import type { KeyedRecord, RejectedItem } from '../../../functions/export/core/paging/interval-cursor.js';
+
+const toSessionRow = recordMapping(ONLINE_HELP);
+const toCallRow = recordMapping(CALLS);
 
 const ID = 9_007_199_254_740_993n; // beyond 2^53
 const REQUESTED = 1_763_900_000_000;
@@ -38,13 +41,14 @@ const FULL_ROW: SessionRow = {
   conversation_detail_link: 'https://diyalog.example.com/conversation/1',
 };
 
-function keyed(item: Readonly<Record<string, unknown>>): KeyedSession {
-  return { id: ID, requestedAt: REQUESTED, item };
+function keyed(item: Readonly<Record<string, unknown>>): KeyedRecord {
+  return { id: ID, at: REQUESTED, item };
 }
 
-function rowOf(outcome: RecordOutcome): SessionRow {
+/** The row of an outcome, as the report's row type (the mapping of a report makes rows of its columns). */
+function rowOf<Row = SessionRow>(outcome: RecordOutcome): Row {
   if (!('row' in outcome)) throw new Error(`expected a row, got the reject "${outcome.reason}"`);
-  return outcome.row;
+  return outcome.row as Row;
 }
 
 function rejectOf(outcome: RecordOutcome): RejectedItem {
@@ -52,17 +56,17 @@ function rejectOf(outcome: RecordOutcome): RejectedItem {
   return outcome;
 }
 
-describe('toSessionRow', () => {
+describe('the record mapping of online_help', () => {
   it('maps a full record to the exact row', () => {
     const outcome = toSessionRow(keyed(FULL_ITEM));
     expect(outcome).toStrictEqual({ row: FULL_ROW });
   });
 
-  it('takes the id and request time from the keyed session, not from the raw item', () => {
+  it('takes the id and request time from the keyed record, not from the raw item', () => {
     const row = rowOf(
       toSessionRow({
         id: 42n,
-        requestedAt: 1_700_000_000_000,
+        at: 1_700_000_000_000,
         item: { ...FULL_ITEM, helpRequestedAt: '1700000000000' },
       }),
     );
@@ -139,15 +143,15 @@ describe('toSessionRow', () => {
   });
 
   it.each<[string, Record<string, unknown>, readonly string[]]>([
-    ['a fractional waitTime', { waitTime: 12.5 }, ['waitTime', '12.5', 'whole seconds']],
-    ['a fractional waitTime string', { waitTime: '12.5' }, ['waitTime', 'whole seconds']],
+    ['a fractional waitTime', { waitTime: 12.5 }, ['waitTime', '12.5', 'whole number']],
+    ['a fractional waitTime string', { waitTime: '12.5' }, ['waitTime', 'whole number']],
     ['a waitTime of 2^31', { waitTime: 2 ** 31 }, ['wait_time_seconds', '2147483648', '2147483647']],
     ['a helpTime below int32', { helpTime: -(2 ** 31) - 1 }, ['help_time_seconds', '-2147483649']],
-    ['a boolean helpTime', { helpTime: true }, ['helpTime', 'boolean true', 'whole seconds']],
+    ['a boolean helpTime', { helpTime: true }, ['helpTime', 'boolean true', 'whole number']],
     [
       'a helpStartedAt of "yesterday"',
       { helpStartedAt: 'yesterday' },
-      ['helpStartedAt', '"yesterday"', 'epoch milliseconds'],
+      ['helpStartedAt', 'a string of length 9', 'epoch milliseconds'],
     ],
     ['a fractional helpStartedAt', { helpStartedAt: 1_763_900_000_000.5 }, ['helpStartedAt', 'epoch milliseconds']],
     ['a helpEndedAt before 1970', { helpEndedAt: -1 }, ['help_ended_at', '1970 to 9999', 'got -1']],
@@ -195,9 +199,9 @@ describe('preferredCopy', () => {
   it('does not depend on the order of its arguments', () => {
     fc.assert(
       fc.property(ROW_ARB, ROW_ARB, (a, b) => {
-        const ab = preferredCopy(a, b);
+        const ab = preferredCopy(ONLINE_HELP, a, b);
         expect(ab === a || ab === b).toBe(true);
-        expect(ab).toStrictEqual(preferredCopy(b, a));
+        expect(ab).toStrictEqual(preferredCopy(ONLINE_HELP, b, a));
       }),
       { numRuns: 2000 },
     );
@@ -206,9 +210,9 @@ describe('preferredCopy', () => {
   it('picks the same copy among three whatever the arrival order', () => {
     fc.assert(
       fc.property(ROW_ARB, ROW_ARB, ROW_ARB, (a, b, c) => {
-        const expected = preferredCopy(preferredCopy(a, b), c);
-        expect(preferredCopy(preferredCopy(c, a), b)).toStrictEqual(expected);
-        expect(preferredCopy(a, preferredCopy(b, c))).toStrictEqual(expected);
+        const expected = preferredCopy(ONLINE_HELP, preferredCopy(ONLINE_HELP, a, b), c);
+        expect(preferredCopy(ONLINE_HELP, preferredCopy(ONLINE_HELP, c, a), b)).toStrictEqual(expected);
+        expect(preferredCopy(ONLINE_HELP, a, preferredCopy(ONLINE_HELP, b, c))).toStrictEqual(expected);
       }),
       { numRuns: 1000 },
     );
@@ -219,8 +223,8 @@ describe('preferredCopy', () => {
       fc.property(ROW_ARB, ROW_ARB, (a, b) => {
         fc.pre(a.help_ended_at !== b.help_ended_at);
         const later = (a.help_ended_at ?? -1) > (b.help_ended_at ?? -1) ? a : b;
-        expect(preferredCopy(a, b)).toBe(later);
-        expect(preferredCopy(b, a)).toBe(later);
+        expect(preferredCopy(ONLINE_HELP, a, b)).toBe(later);
+        expect(preferredCopy(ONLINE_HELP, b, a)).toBe(later);
       }),
     );
   });
@@ -228,26 +232,26 @@ describe('preferredCopy', () => {
   it('prefers an ended copy over one that has not ended', () => {
     const ended = { ...base, help_started_at: REQUESTED + 1, help_ended_at: REQUESTED + 2 };
     const running = { ...FULL_ROW, help_started_at: REQUESTED + 1_000, help_ended_at: null };
-    expect(preferredCopy(ended, running)).toBe(ended);
-    expect(preferredCopy(running, ended)).toBe(ended);
+    expect(preferredCopy(ONLINE_HELP, ended, running)).toBe(ended);
+    expect(preferredCopy(ONLINE_HELP, running, ended)).toBe(ended);
   });
 
   it('with equal help_ended_at, prefers the later help_started_at', () => {
     const early = { ...base, help_started_at: REQUESTED + 10, help_ended_at: REQUESTED + 100, help_time_seconds: 9 };
     const late = { ...base, help_started_at: REQUESTED + 20, help_ended_at: REQUESTED + 100, help_time_seconds: null };
-    expect(preferredCopy(early, late)).toBe(late);
-    expect(preferredCopy(late, early)).toBe(late);
+    expect(preferredCopy(ONLINE_HELP, early, late)).toBe(late);
+    expect(preferredCopy(ONLINE_HELP, late, early)).toBe(late);
   });
 
   it('with equal times, prefers the copy with more fields set', () => {
     const sparse = { ...base, agent_name: null };
-    expect(preferredCopy(sparse, base)).toBe(base);
-    expect(preferredCopy(base, sparse)).toBe(base);
+    expect(preferredCopy(ONLINE_HELP, sparse, base)).toBe(base);
+    expect(preferredCopy(ONLINE_HELP, base, sparse)).toBe(base);
   });
 
   it('with equal rank, picks by content, not by position', () => {
     const x = { ...base, help_state: 'onlinehelp_ended_by_agent' };
     const y = { ...base, help_state: 'onlinehelp_ended_by_customer' };
-    expect(preferredCopy(x, y)).toBe(preferredCopy(y, x));
+    expect(preferredCopy(ONLINE_HELP, x, y)).toBe(preferredCopy(ONLINE_HELP, y, x));
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CALLS, ONLINE_HELP } from '../../../functions/contract/reports.js';
 import {
   ApiError,
   ClockSkewError,
@@ -43,6 +44,7 @@ function harness(script: Responder[], options: Partial<DiyalogClientOptions> = {
     return responder(url, request);
   };
   const client = new DiyalogClient({
+    report: ONLINE_HELP,
     endpoint: 'https://diyalog.example.com',
     credentials: staticCredentials(credentials),
     fetch: fetchStub,
@@ -113,6 +115,27 @@ describe('DiyalogClient', () => {
     );
     expect(headerOf(call.init, 'x-dlg-authorization')).toBe(`DLGA AK-test:${expected}`);
     expect(headerOf(call.init, 'content-type')).toBe('application/json');
+  });
+
+  it("pages the calls report at its own path, with callType \"all\" in the signed body", async () => {
+    const { client, calls } = harness([ok], { report: CALLS, endpoint: 'https://diyalog.example.com/gateway' });
+    await client.fetchPage(window);
+    const init = calls[0]?.init ?? {};
+    expect(calls[0]?.url.href).toBe('https://diyalog.example.com/gateway/v1/reporting/getcalllist');
+    const body = '{"startDate":1763848799999,"endDate":1763935200000,"callType":"all"}';
+    expect(init.body).toBe(body);
+    const signature = computeSignature(
+      SECRET,
+      {
+        method: 'POST',
+        contentType: 'application/json',
+        date: headerOf(init, 'x-dlg-date'),
+        body,
+        resource: '/gateway/v1/reporting/getcalllist',
+      },
+      'newline',
+    );
+    expect(headerOf(init, 'x-dlg-authorization')).toBe(`DLGA AK-test:${signature}`);
   });
 
   it('signs with the concat variant when configured', async () => {
@@ -198,6 +221,7 @@ describe('DiyalogClient', () => {
     vi.useFakeTimers();
     const calls: number[] = [];
     const client = new DiyalogClient({
+      report: ONLINE_HELP,
       endpoint: 'https://diyalog.example.com',
       credentials: staticCredentials(credentials),
       fetch: () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { ONLINE_HELP } from '../../../functions/contract/reports.js';
 import { describe, expect, it } from 'vitest';
 import type { RequestWindow } from '../../../functions/export/core/errors.js';
 import { DiyalogClient } from '../../../functions/export/diyalog/client.js';
@@ -189,6 +190,7 @@ describe('pager properties, one pager or several concurrent sub-window pagers', 
       fc.asyncProperty(dataset(20), faultSchedule, concurrency, async (data, schedule, parts) => {
         const faulty = faultyFetch(data, schedule);
         const client = new DiyalogClient({
+          report: ONLINE_HELP,
           endpoint: 'https://diyalog.example.com',
           credentials: staticCredentials({ accessKeyId: 'AK', accessKeySecret: 'secret', requesterUserId: 'etl' }),
           fetch: faulty.fetch,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestWindow } from '../../../functions/export/core/errors.js';
 import type { Page, PageSource } from '../../../functions/export/core/ports.js';
 import { IntervalCursor } from '../../../functions/export/core/paging/interval-cursor.js';
-import { collect, sortIds } from '../../support/collect.js';
+import { collect, SESSION_KEYS, sortIds } from '../../support/collect.js';
 import { BOUND_SEMANTICS, FakeDiyalogApi, seededRandom, type FakeSession } from '../../support/fake-diyalog.js';
 
 const START = 1_763_931_600_000; // 2025-11-24T00:00:00+03:00
@@ -148,7 +148,7 @@ describe('pager with a misbehaving server', () => {
 
   it('asks again, then fails with a PagingError, when full pages hold nothing usable', async () => {
     const source = scripted(() => Array.from({ length: 20 }, () => ({ junk: true })));
-    await expect(collect(source, DAY)).rejects.toThrow('4 full pages in a row held no session');
+    await expect(collect(source, DAY)).rejects.toThrow('4 full pages in a row held no record');
     expect(source.calls).toBe(4);
   });
 
@@ -203,7 +203,7 @@ describe('pager with a misbehaving server', () => {
   });
 
   it('makes no request for an empty interval', () => {
-    expect(new IntervalCursor({ start: START, end: START }).done).toBe(true);
+    expect(new IntervalCursor({ start: START, end: START }, SESSION_KEYS).done).toBe(true);
   });
 });
 

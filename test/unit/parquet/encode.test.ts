@@ -15,11 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { CheckedRow } from '../../../functions/export/core/column-values.js';
 import { DayRows } from '../../../functions/export/core/day-rows.js';
-import { SESSION_COLUMNS } from '../../../functions/contract/schema.js';
-import type { SessionRow } from '../../../functions/contract/schema.js';
+import { ONLINE_HELP, type SessionRow } from '../../../functions/contract/reports.js';
 import { encodeParquet } from '../../../functions/export/parquet/encode.js';
 import { PAGE_ROWS, ROW_GROUP_ROWS } from '../../../functions/export/parquet/settings.js';
 import { checked } from '../../support/checked-row.js';
+
+const SESSION_COLUMNS = ONLINE_HELP.columns;
 
 const MAX_INT64 = 2n ** 63n - 1n;
 const MIN_INT64 = -(2n ** 63n);
@@ -95,7 +96,7 @@ const EXPECTED_ID_ORDER = [
 
 /** The rows as the exporter hands them to the encoder: through the day's column store, in file order. */
 function inFileOrder(rows: readonly SessionRow[]): Iterable<CheckedRow> {
-  const day = new DayRows();
+  const day = new DayRows(ONLINE_HELP);
   for (const row of rows) day.add(checked(row));
   return day.distinct().rows;
 }
@@ -195,17 +196,17 @@ function pageHeaders(bytes: Uint8Array, metadata: FileMetaData): PageHeader[][][
 
 describe('encodeParquet values', () => {
   it('DuckDB reads every value exactly, sorted by help_requested_at then online_help_id', async () => {
-    const file = await fileLiteral(await encodeParquet(inFileOrder(INPUT)));
+    const file = await fileLiteral(await encodeParquet(SESSION_COLUMNS, inFileOrder(INPUT)));
     expect(await duckRows(file)).toEqual(expectedRows(INPUT, EXPECTED_ID_ORDER));
   });
 
   it('hyparquet reads every value exactly, strings byte for byte', async () => {
-    const rows = await hyparquetRows(await encodeParquet(inFileOrder(INPUT)), { rawStrings: true });
+    const rows = await hyparquetRows(await encodeParquet(SESSION_COLUMNS, inFileOrder(INPUT)), { rawStrings: true });
     expect(rows).toEqual(expectedRows(INPUT, EXPECTED_ID_ORDER).map(withUtf8Bytes));
   });
 
   it('keeps the empty string distinct from NULL', async () => {
-    const file = await fileLiteral(await encodeParquet(INPUT.map(checked)));
+    const file = await fileLiteral(await encodeParquet(SESSION_COLUMNS, INPUT.map(checked)));
     expect(
       await query(
         `SELECT online_help_id FROM read_parquet(${file}) WHERE customer_no = '' AND customer_no IS NOT NULL`,
@@ -215,20 +216,20 @@ describe('encodeParquet values', () => {
 
   it('writes the rows in the order given, leaving them untouched', async () => {
     const copy = [...INPUT];
-    const rows = await hyparquetRows(await encodeParquet(INPUT.map(checked)));
+    const rows = await hyparquetRows(await encodeParquet(SESSION_COLUMNS, INPUT.map(checked)));
     expect(INPUT).toEqual(copy);
     expect(rows.map((row) => row['online_help_id'])).toEqual(INPUT.map((row) => row.online_help_id));
   });
 
   it('gives the same bytes whatever order the rows arrived in', async () => {
-    const bytes = await encodeParquet(inFileOrder(INPUT));
-    expect(await encodeParquet(inFileOrder(INPUT.toReversed()))).toEqual(bytes);
+    const bytes = await encodeParquet(SESSION_COLUMNS, inFileOrder(INPUT));
+    expect(await encodeParquet(SESSION_COLUMNS, inFileOrder(INPUT.toReversed()))).toEqual(bytes);
   });
 });
 
 describe('encodeParquet file layout', () => {
   it('declares the contract columns in order with Athena-readable physical and logical types, no dt', async () => {
-    const file = await fileLiteral(await encodeParquet(INPUT.map(checked)));
+    const file = await fileLiteral(await encodeParquet(SESSION_COLUMNS, INPUT.map(checked)));
     const schema = await query(
       `SELECT name, type, repetition_type, converted_type, logical_type, duckdb_type
        FROM parquet_schema(${file}) WHERE name <> 'root'`,
@@ -256,7 +257,7 @@ describe('encodeParquet file layout', () => {
   });
 
   it('compresses every chunk with SNAPPY, PLAIN values with RLE levels, in v1 data pages only', async () => {
-    const bytes = await encodeParquet(INPUT.map(checked));
+    const bytes = await encodeParquet(SESSION_COLUMNS, INPUT.map(checked));
     const file = await fileLiteral(bytes);
     expect(await query(`SELECT DISTINCT compression, encodings FROM parquet_metadata(${file})`)).toEqual([
       { compression: 'SNAPPY', encodings: 'RLE, PLAIN' },
@@ -279,7 +280,7 @@ describe('encodeParquet file layout', () => {
   });
 
   it('writes no column index and no offset index', async () => {
-    const metadata = parquetMetadata(arrayBufferOf(await encodeParquet(INPUT.map(checked))));
+    const metadata = parquetMetadata(arrayBufferOf(await encodeParquet(SESSION_COLUMNS, INPUT.map(checked))));
     for (const chunk of metadata.row_groups.flatMap((group) => group.columns)) {
       expect(chunk.column_index_offset).toBeUndefined();
       expect(chunk.offset_index_offset).toBeUndefined();
@@ -287,7 +288,7 @@ describe('encodeParquet file layout', () => {
   });
 
   it('writes exact numeric statistics and none for strings', async () => {
-    const file = await fileLiteral(await encodeParquet(INPUT.map(checked)));
+    const file = await fileLiteral(await encodeParquet(SESSION_COLUMNS, INPUT.map(checked)));
     const stats = await query(
       `SELECT path_in_schema AS name, stats_min_value AS min, stats_max_value AS max, stats_null_count AS nulls
        FROM parquet_metadata(${file}) ORDER BY column_id`,
@@ -315,7 +316,7 @@ describe('encodeParquet file layout', () => {
   });
 
   it('writes a valid 0-row file with the full schema for an empty row list', async () => {
-    const bytes = await encodeParquet([]);
+    const bytes = await encodeParquet(SESSION_COLUMNS, []);
     const file = await fileLiteral(bytes);
     expect(await query(`SELECT count(*) AS n FROM read_parquet(${file})`)).toEqual([{ n: 0n }]);
     const described = await query(`DESCRIBE SELECT * FROM read_parquet(${file})`);
@@ -391,7 +392,7 @@ describe('encodeParquet with 50 000 rows', () => {
   let bytes: Uint8Array;
 
   beforeAll(async () => {
-    bytes = await encodeParquet(inFileOrder(input));
+    bytes = await encodeParquet(SESSION_COLUMNS, inFileOrder(input));
   });
 
   it('splits into row groups and v1 pages of the configured sizes', () => {

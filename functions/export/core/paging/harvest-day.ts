@@ -4,12 +4,13 @@ import {
   IntervalCursor,
   pageInterval,
   PAGE_SIZE,
-  type KeyedSession,
+  type KeyedRecord,
+  type RecordKeys,
   type TieOverflow,
   type RejectedItem,
 } from './interval-cursor.js';
 
-/** What the pages of one day delivered, besides the sessions handed to {@link HarvestOptions.onSessions}. */
+/** What the pages of one day delivered, besides the records handed to {@link HarvestOptions.onRecords}. */
 export interface DayHarvest {
   readonly unusable: RejectedItem[];
   readonly tieOverflows: TieOverflow[];
@@ -36,7 +37,7 @@ export function splitWindow(window: TimeWindow, parts: number): TimeWindow[] {
 /** A sub-window being paged, with what it has shown of its density. */
 interface Part {
   readonly cursor: IntervalCursor;
-  sessions: number;
+  records: number;
   pages: number;
   /** Milliseconds it has proven complete so far. */
   provenMs: number;
@@ -47,7 +48,7 @@ interface Part {
 /**
  * Pages a day with `concurrency` pagers at once. The day starts as `concurrency` equal sub-windows; when a
  * pager runs out of work while another sub-window has proven dense (two full pages at least, and enough left
- * for three more by its density so far), the idle pager takes the older half of what is left there. Sessions
+ * for three more by its density so far), the idle pager takes the older half of what is left there. Records
  * cluster in business hours, so equal sub-windows alone leave most pagers idle for most of the day. Splits are
  * capped at `concurrency` per day: each costs about one request, and small days must not pay for them.
  *
@@ -55,20 +56,22 @@ interface Part {
  * the day then rejects with that first failure.
  */
 export interface HarvestOptions {
+  /** The report's id and paging-time fields. */
+  readonly keys: RecordKeys;
   /** Pagers at once. */
   readonly concurrency: number;
   /**
-   * Receives each page's new sessions as soon as the page is in, so that the caller can keep what it needs
+   * Receives each page's new records as soon as the page is in, so that the caller can keep what it needs
    * (rows) and the received items become garbage at once rather than at the end of the day.
    */
-  readonly onSessions: (sessions: readonly KeyedSession[]) => void;
+  readonly onRecords: (records: readonly KeyedRecord[]) => void;
   readonly signal?: AbortSignal;
 }
 
 export async function harvestDay(
   source: PageSource,
   window: TimeWindow,
-  { concurrency, onSessions, signal }: HarvestOptions,
+  { keys, concurrency, onRecords, signal }: HarvestOptions,
 ): Promise<DayHarvest> {
   const unusable: RejectedItem[] = [];
   const tieOverflows: TieOverflow[] = [];
@@ -93,8 +96,8 @@ export async function harvestDay(
     let victimLeft = 0;
     for (const part of running) {
       if (part.pages < 2 || part.provenMs <= 0) continue;
-      const sessionsLeft = (part.sessions / part.provenMs) * part.cursor.remainingMs;
-      if (sessionsLeft >= 3 * PAGE_SIZE && sessionsLeft > victimLeft) [victim, victimLeft] = [part, sessionsLeft];
+      const recordsLeft = (part.records / part.provenMs) * part.cursor.remainingMs;
+      if (recordsLeft >= 3 * PAGE_SIZE && recordsLeft > victimLeft) [victim, victimLeft] = [part, recordsLeft];
     }
     const older = victim?.cursor.splitOff();
     if (victim && older) {
@@ -108,14 +111,14 @@ export async function harvestDay(
     running.add(part);
     try {
       for await (const page of pageInterval(source, part.cursor, { signal: stopping })) {
-        onSessions(page.sessions);
+        onRecords(page.records);
         unusable.push(...page.unusable);
         if (page.tieOverflow) tieOverflows.push(page.tieOverflow);
         pages++;
         requests += page.attempts;
         outOfWindow += page.outOfWindow;
         part.pages++;
-        part.sessions += page.sessions.length;
+        part.records += page.records.length;
         part.provenMs += part.remainingMs - part.cursor.remainingMs;
         part.remainingMs = part.cursor.remainingMs;
         progressed();
@@ -133,8 +136,8 @@ export async function harvestDay(
     for (;;) {
       const next = pending.shift() ?? stealFromDensest();
       if (next) {
-        const cursor = new IntervalCursor(next);
-        await pagePart({ cursor, sessions: 0, pages: 0, provenMs: 0, remainingMs: cursor.remainingMs });
+        const cursor = new IntervalCursor(next, keys);
+        await pagePart({ cursor, records: 0, pages: 0, provenMs: 0, remainingMs: cursor.remainingMs });
       } else if (running.size > 0 && steals < concurrency) {
         // Nothing to take yet: wait for any pager's next page, which may make its sub-window worth splitting.
         await new Promise<void>((resolve) => waiting.push(resolve));

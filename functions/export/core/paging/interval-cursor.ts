@@ -2,25 +2,45 @@ import type { TimeWindow } from '../days.js';
 import { PagingError, type RequestWindow } from '../errors.js';
 import { jsonObject, jsonText } from '../json.js';
 import type { PageSource } from '../ports.js';
-import { parseEpochMillis, parseSessionId } from '../fields.js';
+import { parseEpochMillis, parseId } from '../fields.js';
+import { columnOf, type ReportDefinition } from '../../../contract/reports.js';
 
-/** The server returns at most this many sessions per call (spec §1). */
+/** The server returns at most this many records per call (spec §1, §4). */
 export const PAGE_SIZE = 20;
 
 /** Full pages in a row that may prove nothing before the pager gives up on an instant or an interval. */
 const MAX_STALLS = 3;
 
-/** A session as received, with the two fields the cursor relies on already parsed. */
-export interface KeyedSession {
+/** The two fields of an item the cursor relies on, as a report's definition names them. */
+export interface RecordKeys {
+  /** The unique id's API field, e.g. `onlineHelpId`. */
+  readonly idField: string;
+  readonly ids: ReportDefinition['ids'];
+  /** The ordering and paging time's API field, e.g. `helpRequestedAt`. */
+  readonly timeField: string;
+}
+
+/** The fields of a report's id and cursor columns. */
+export function recordKeys(report: ReportDefinition): RecordKeys {
+  return {
+    idField: columnOf(report, report.idColumn).source,
+    ids: report.ids,
+    timeField: columnOf(report, report.cursorColumn).source,
+  };
+}
+
+/** A record as received, with the two fields the cursor relies on already parsed. */
+export interface KeyedRecord {
   readonly id: bigint;
-  readonly requestedAt: number;
+  /** The paging time, epoch milliseconds. */
+  readonly at: number;
   /** The item as received (a JSON object). */
   readonly item: Readonly<Record<string, unknown>>;
 }
 
 /**
- * A received item that did not become a row, with the reason: one without a usable `onlineHelpId` or
- * `helpRequestedAt` (it never moves the cursor), or one a column cannot hold. It goes to the rejects output.
+ * A received item that did not become a row, with the reason: one without a usable id or paging time (it never
+ * moves the cursor), or one a column cannot hold. It goes to the rejects output.
  */
 export interface RejectedItem {
   readonly reason: string;
@@ -28,8 +48,8 @@ export interface RejectedItem {
 }
 
 /**
- * More sessions share one millisecond than a page can hold (or exactly a page's worth, which cannot be told
- * apart): the time cursor cannot page through them, so the pager stepped past that millisecond. Sessions beyond
+ * More records share one millisecond than a page can hold (or exactly a page's worth, which cannot be told
+ * apart): the time cursor cannot page through them, so the pager stepped past that millisecond. Records beyond
  * the `countSeen` ones, if any, were not fetched.
  */
 export interface TieOverflow {
@@ -41,11 +61,11 @@ export interface TieOverflow {
 export interface PageOutcome {
   readonly request: RequestWindow;
   readonly attempts: number;
-  /** Sessions in the interval that this pager had not emitted before. */
-  readonly sessions: readonly KeyedSession[];
+  /** Records in the interval that this pager had not emitted before. */
+  readonly records: readonly KeyedRecord[];
   /** Unusable items not seen on an earlier page of this interval. */
   readonly unusable: readonly RejectedItem[];
-  /** Items whose `helpRequestedAt` lies outside the window that was asked for (a misbehaving server). */
+  /** Items whose paging time lies outside the window that was asked for (a misbehaving server). */
   readonly outOfWindow: number;
   readonly tieOverflow?: TieOverflow;
 }
@@ -53,13 +73,13 @@ export interface PageOutcome {
 /**
  * The cursor state machine for one interval, exact whatever the server does with the bounds.
  *
- * Invariant: every session newer than `upper` has been emitted, and so have the sessions at `upper` whose ids
+ * Invariant: every session newer than `upper` has been emitted, and so have the records at `upper` whose ids
  * are in `seenAtUpper`. Each request asks for `[start − 1, upper + 1]`, which contains `[start, upper]` under
  * inclusive, exclusive-end and exclusive-both semantics alike; what lies outside `[start, upper]` is dropped.
- * Once the server is seen returning a session at exactly `endDate` it is known to include the end bound, and
- * later requests ask for `upper` itself so that already-emitted sessions at `upper + 1` cannot crowd a page.
+ * Once the server is seen returning a record at exactly `endDate` it is known to include the end bound, and
+ * later requests ask for `upper` itself so that already-emitted records at `upper + 1` cannot crowd a page.
  *
- * A full page proves that nothing newer than its oldest instant is missing; the sessions at that instant may
+ * A full page proves that nothing newer than its oldest instant is missing; the records at that instant may
  * continue on the next page, which the next request re-fetches and `seenAtUpper` filters.
  *
  * Progress: every full page lowers `upper`, adds unseen ids at `upper`, steps past a millisecond that fills a
@@ -76,11 +96,14 @@ export class IntervalCursor {
   /** Full pages in a row that moved nothing (a server padding pages with junk); bounded by MAX_STALLS. */
   private stalls = 0;
 
-  constructor(window: TimeWindow) {
+  private readonly keys: RecordKeys;
+
+  constructor(window: TimeWindow, keys: RecordKeys) {
     if (!Number.isSafeInteger(window.start) || !Number.isSafeInteger(window.end)) {
       throw new RangeError(`interval bounds must be integer milliseconds, got [${window.start}, ${window.end})`);
     }
     this.window = window;
+    this.keys = keys;
     this.upper = window.end - 1;
     this.finished = window.start >= window.end;
   }
@@ -118,28 +141,28 @@ export class IntervalCursor {
   accept(items: readonly unknown[], attempts = 1): PageOutcome {
     const request = this.nextRequest();
 
-    const inRequest: KeyedSession[] = [];
+    const inRequest: KeyedRecord[] = [];
     const unusable: RejectedItem[] = [];
     let outOfWindow = 0;
     for (const item of items) {
-      const keyed = keySession(item);
+      const keyed = keyRecord(item, this.keys);
       if ('reason' in keyed) {
         if (this.firstSighting(item)) unusable.push(keyed);
-      } else if (keyed.requestedAt < request.startDate || keyed.requestedAt > request.endDate) {
+      } else if (keyed.at < request.startDate || keyed.at > request.endDate) {
         outOfWindow++;
       } else {
         inRequest.push(keyed);
       }
     }
-    if (inRequest.some((session) => session.requestedAt === request.endDate && request.endDate > this.upper)) {
+    if (inRequest.some((record) => record.at === request.endDate && request.endDate > this.upper)) {
       this.endIsInclusive = true;
     }
 
-    const sessions = inRequest.filter(
+    const records = inRequest.filter(
       (s) =>
-        s.requestedAt >= this.window.start &&
-        s.requestedAt <= this.upper &&
-        !(s.requestedAt === this.upper && this.seenAtUpper.has(s.id)),
+        s.at >= this.window.start &&
+        s.at <= this.upper &&
+        !(s.at === this.upper && this.seenAtUpper.has(s.id)),
     );
 
     let tieOverflow: TieOverflow | undefined;
@@ -149,26 +172,26 @@ export class IntervalCursor {
       tieOverflow = this.advancePastFullPage(inRequest);
       this.finished = this.upper < this.window.start;
     }
-    return { request, attempts, sessions, unusable, outOfWindow, ...(tieOverflow ? { tieOverflow } : {}) };
+    return { request, attempts, records, unusable, outOfWindow, ...(tieOverflow ? { tieOverflow } : {}) };
   }
 
-  private advancePastFullPage(inRequest: readonly KeyedSession[]): TieOverflow | undefined {
-    const atOrBelowUpper = inRequest.filter((s) => s.requestedAt <= this.upper);
+  private advancePastFullPage(inRequest: readonly KeyedRecord[]): TieOverflow | undefined {
+    const atOrBelowUpper = inRequest.filter((s) => s.at <= this.upper);
     if (atOrBelowUpper.length === 0) {
-      if (inRequest.length > 0) return undefined; // only sessions at upper + 1: endIsInclusive was just learned
+      if (inRequest.length > 0) return undefined; // only records at upper + 1: endIsInclusive was just learned
       if (++this.stalls <= MAX_STALLS) return undefined;
       throw new PagingError(
-        `${this.stalls} full pages in a row held no session with a usable id and time inside the asked window ` +
+        `${this.stalls} full pages in a row held no record with a usable id and time inside the asked window ` +
           `ending ${new Date(this.upper + 1).toISOString()}`,
       );
     }
-    const oldest = Math.min(...atOrBelowUpper.map((s) => s.requestedAt));
+    const oldest = Math.min(...atOrBelowUpper.map((s) => s.at));
     const seen = oldest === this.upper ? this.seenAtUpper : new Set<bigint>();
     const seenBefore = oldest === this.upper ? seen.size : -1;
-    for (const s of atOrBelowUpper) if (s.requestedAt === oldest) seen.add(s.id);
+    for (const s of atOrBelowUpper) if (s.at === oldest) seen.add(s.id);
 
-    if (inRequest.every((s) => s.requestedAt === oldest)) {
-      // A page whose sessions all share one instant. With a page's worth of distinct sessions there, the time
+    if (inRequest.every((s) => s.at === oldest)) {
+      // A page whose records all share one instant. With a page's worth of distinct records there, the time
       // cursor can go no further: step past the instant and report it. With fewer (the server padded the page
       // with junk or repeats), ask again, but only so often in a row.
       const stalled = seen.size === seenBefore;
@@ -181,7 +204,7 @@ export class IntervalCursor {
       this.upper = oldest - 1;
       this.seenAtUpper = new Set();
       this.stalls = 0;
-      // A full page of sessions from just before the interval only says the interval is exhausted.
+      // A full page of records from just before the interval only says the interval is exhausted.
       return oldest < this.window.start ? undefined : { at: oldest, countSeen: seen.size };
     }
     this.stalls = 0;
@@ -198,14 +221,16 @@ export class IntervalCursor {
   }
 }
 
-function keySession(item: unknown): KeyedSession | RejectedItem {
+function keyRecord(item: unknown, { idField, ids, timeField }: RecordKeys): KeyedRecord | RejectedItem {
   const record = jsonObject(item);
   if (!record) return { reason: 'item is not a JSON object', item };
-  const id = parseSessionId(record['onlineHelpId']);
-  if (id === undefined) return { reason: 'onlineHelpId is missing or not a positive 64-bit integer', item };
-  const requestedAt = parseEpochMillis(record['helpRequestedAt']);
-  if (requestedAt === undefined) return { reason: 'helpRequestedAt is missing or not epoch milliseconds', item };
-  return { id, requestedAt, item: record };
+  const id = parseId(record[idField], ids);
+  if (id === undefined) {
+    return { reason: `${idField} is missing or not a ${ids === 'positive' ? 'positive ' : 'signed '}64-bit integer`, item };
+  }
+  const at = parseEpochMillis(record[timeField]);
+  if (at === undefined) return { reason: `${timeField} is missing or not epoch milliseconds`, item };
+  return { id, at, item: record };
 }
 
 export interface PageIntervalOptions {
@@ -217,7 +242,7 @@ export interface PageIntervalOptions {
 
 /**
  * Pages one interval to the end, yielding what each page contributed. Independent intervals can be paged
- * concurrently with one cursor each (see {@link IntervalCursor.splitOff}); their sessions are disjoint.
+ * concurrently with one cursor each (see {@link IntervalCursor.splitOff}); their records are disjoint.
  */
 export async function* pageInterval(
   source: PageSource,
