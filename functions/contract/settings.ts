@@ -28,6 +28,15 @@ export const EXPORT_ENV = Object.freeze({
   backfillStateMachineArn: 'EXPORT_BACKFILL_STATE_MACHINE_ARN',
   /** The reports exported, comma-separated (CLI: else `--reports`; infra: CDK context `reports`); default all. */
   reports: 'EXPORT_REPORTS',
+  /**
+   * The personal-data policy, e.g. `pseudonymize,agent_id=keep` (CLI: else `--personal-data`; infra: CDK context
+   * `personalData`); default keep.
+   */
+  personalData: 'EXPORT_PERSONAL_DATA',
+  /** Secrets Manager secret holding the pseudonym key, read only when the policy pseudonymizes (CLI too). */
+  pseudonymKeySecretId: 'EXPORT_PSEUDONYM_KEY_SECRET_ID',
+  /** The pseudonym key itself, for the CLI only (the Lambda reads it from its secret). */
+  pseudonymKey: 'EXPORT_PSEUDONYM_KEY',
 });
 
 /** The value of each optional setting when it is not set. */

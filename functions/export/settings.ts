@@ -17,6 +17,7 @@ import {
   type SignatureVariant,
 } from '../contract/settings.js';
 import { REPORTS, reportsSetting, type ReportDefinition } from '../contract/reports.js';
+import { KEEP_ALL, personalDataSetting, type PersonalDataPolicy } from '../contract/personal-data.js';
 import { ConfigError, rethrowAs } from './core/errors.js';
 
 /** The environment as `process.env` gives it; passed in, never read at import time. */
@@ -30,6 +31,13 @@ export interface ApiConfig {
   readonly timeZone: TimeZone;
   /** The reports exported when a request names none. @default every report */
   readonly reports: readonly ReportDefinition[];
+  /** What is done with personal columns. @default every value kept */
+  readonly personalData: PersonalDataPolicy;
+  /**
+   * The Secrets Manager secret of the pseudonym key, if set; read only when `personalData` pseudonymizes.
+   * @default - none
+   */
+  readonly pseudonymKeySecretId?: string;
 }
 
 /** The Lambda's configuration, from its environment. */
@@ -56,6 +64,8 @@ export const SETTING_FLAGS: Readonly<Partial<Record<SettingName, string>>> = Obj
   concurrency: '--concurrency',
   timeZone: '--timezone',
   reports: '--reports',
+  personalData: '--personal-data',
+  pseudonymKeySecretId: '--pseudonym-key-secret-id',
 });
 
 type FlagValues = Readonly<Partial<Record<SettingName, string | undefined>>>;
@@ -90,6 +100,12 @@ function optionalSetting<T>(
   return rethrowAs(found.setting, () => validate(found.text, found.setting));
 }
 
+/** A setting's trimmed text as `{ name: text }`, or nothing when it is unset or blank. */
+function optionalText(sources: SettingSources, name: SettingName): Partial<Record<SettingName, string>> {
+  const found = settingText(sources, name);
+  return found === undefined || found.text === '' ? {} : { [name]: found.text };
+}
+
 /**
  * The Diyalog endpoint, or undefined when neither the flag nor the variable gives one (a blank value counts as
  * none): the Lambda then refuses to start, and the CLI refuses unless `--demo` asks for the simulator.
@@ -107,6 +123,8 @@ export function apiSettingsFrom(sources: SettingSources): Omit<ApiConfig, 'endpo
     concurrency: optionalSetting(sources, 'concurrency', concurrencySetting, DEFAULTS.concurrency),
     timeZone: optionalSetting(sources, 'timeZone', timeZoneSetting, DEFAULTS.timeZone),
     reports: optionalSetting(sources, 'reports', reportsSetting, REPORTS),
+    personalData: optionalSetting(sources, 'personalData', personalDataSetting, KEEP_ALL),
+    ...optionalText(sources, 'pseudonymKeySecretId'),
   };
 }
 

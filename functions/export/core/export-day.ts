@@ -18,6 +18,13 @@ import { recordMapping } from './records.js';
 import { recordKeys } from './paging/interval-cursor.js';
 import type { ColumnDefinition } from '../../contract/schema.js';
 import type { ReportDefinition } from '../../contract/reports.js';
+import {
+  KEEP_ALL,
+  type PersonalDataAction,
+  type PersonalDataPolicy,
+  type PseudonymKey,
+} from '../../contract/personal-data.js';
+import { personalDataItemTransform, personalDataRowTransform } from './personal-data.js';
 
 export interface DayExportContext {
   /** Where a report's pages come from: one signed client per report in production. */
@@ -32,6 +39,8 @@ export interface DayExportContext {
   readonly now: () => number;
   /** Where the data comes from and what wrote it, recorded in every manifest. */
   readonly provenance: Provenance;
+  /** What is done with personal columns, in the table and the rejects. @default every value kept */
+  readonly personalData?: PersonalData;
   /** Aborts the day before it writes anything (the Lambda deadline); exportDay then throws its reason. */
   readonly signal?: AbortSignal;
   /** Told after each page how far the day has got, e.g. for a live progress line. */
@@ -44,6 +53,13 @@ export interface Provenance {
   readonly source: string;
   /** The exporter's version (package.json). */
   readonly exporterVersion: string;
+}
+
+/** A personal-data policy in force, with the key of its pseudonyms when it has any. */
+export interface PersonalData {
+  readonly policy: PersonalDataPolicy;
+  /** Required when `policy.usesPseudonyms`. */
+  readonly key?: PseudonymKey;
 }
 
 /** How far a report-day's paging has got. */
@@ -80,6 +96,15 @@ export interface DaySummary {
   readonly tieOverflows: readonly TieOverflow[];
   /** Items the server sent outside the window asked for, ignored. */
   readonly outOfWindow: number;
+  /**
+   * What was done with each personal column of the report, and, when pseudonyms were written, the id of their key
+   * (the first 12 hex digits of its SHA-256), so that analysts can tell when pseudonyms changed.
+   */
+  readonly personalData: {
+    readonly policy: string;
+    readonly columns: Readonly<Record<string, PersonalDataAction>>;
+    readonly pseudonymKeyId?: string;
+  };
   readonly object: string;
   readonly parquetBytes: number;
   readonly parquetSha256: string;
@@ -99,7 +124,9 @@ export async function exportDay(
 ): Promise<DaySummary> {
   const startedAt = context.now();
   const window = dayWindow(day, context.timeZone);
-  const toRow = recordMapping(report);
+  const { policy, key } = context.personalData ?? { policy: KEEP_ALL };
+  const toRow = recordMapping(report, personalDataRowTransform(report, policy, key));
+  const concealItem = personalDataItemTransform(report, policy, key);
   const received = new DayRows(report);
   const invalid: RejectedItem[] = [];
   let pages = 0;
@@ -117,7 +144,8 @@ export async function exportDay(
       context.onProgress?.({ report: report.name, day, pages, records: received.count + invalid.length });
     },
   });
-  const rejected = [...harvest.unusable, ...invalid];
+  // The rejects follow the policy too: their items are as received, personal fields included.
+  const rejected = [...harvest.unusable, ...invalid].map((r) => ({ reason: r.reason, item: concealItem(r.item) }));
 
   const distinct = received.distinct();
   const parquet = await context.encode(report.columns, distinct.rows);
@@ -150,6 +178,11 @@ export async function exportDay(
     duplicates: distinct.duplicates,
     tieOverflows: harvest.tieOverflows.toSorted((a, b) => a.at - b.at),
     outOfWindow: harvest.outOfWindow,
+    personalData: {
+      policy: policy.text,
+      columns: policy.columnsOf(report),
+      ...(key !== undefined && policy.usesPseudonyms ? { pseudonymKeyId: key.id } : {}),
+    },
     object: store.locate(objectKey),
     parquetBytes: parquet.byteLength,
     parquetSha256: createHash('sha256').update(parquet).digest('hex'),

@@ -1,7 +1,7 @@
 import type { KeyedRecord, RejectedItem } from './paging/interval-cursor.js';
 import { parseEpochMillis, parseInteger } from './fields.js';
 import { checkRow, type CheckedRow } from './column-values.js';
-import type { AthenaType, CellValue, ColumnDefinition } from '../../contract/schema.js';
+import type { AnyRow, AthenaType, CellValue, ColumnDefinition } from '../../contract/schema.js';
 import type { ReportDefinition } from '../../contract/reports.js';
 
 export type RecordOutcome = { readonly row: CheckedRow } | RejectedItem;
@@ -19,8 +19,11 @@ class FieldError extends Error {}
  * documented. A value that cannot be coerced, or that its column cannot hold (see {@link checkRow}), rejects the
  * whole record, so that no row in the table silently differs from what the API sent and one odd record cannot
  * fail the day.
+ *
+ * @param conceal applied to each row that passed the check (the personal-data policy); its result is checked
+ *   again, so that the table only ever gets rows its columns can hold
  */
-export function recordMapping(report: ReportDefinition): RecordMapping {
+export function recordMapping(report: ReportDefinition, conceal?: (row: AnyRow) => AnyRow): RecordMapping {
   const readers = report.columns.map((column) => [column.name, readerOf(column, report)] as const);
   return (record) => {
     const row: Record<string, CellValue> = {};
@@ -31,7 +34,12 @@ export function recordMapping(report: ReportDefinition): RecordMapping {
       throw error;
     }
     const checked = checkRow(report.columns, row);
-    return 'row' in checked ? checked : { reason: `${checked.column} ${checked.problem}`, item: record.item };
+    if (!('row' in checked)) return { reason: `${checked.column} ${checked.problem}`, item: record.item };
+    const concealedRow = conceal?.(checked.row) ?? checked.row;
+    if (concealedRow === checked.row) return checked;
+    const concealed = checkRow(report.columns, concealedRow);
+    if (!('row' in concealed)) throw new Error(`the personal-data policy made ${concealed.column} invalid`);
+    return concealed;
   };
 }
 
