@@ -10,6 +10,8 @@ export {
   type GenerateSessionsOptions,
   type SimSession,
 } from './sessions.js';
+export { CALL_USE_TYPES, USER_TYPES, callAt, demoCalls, type SimCall } from './calls.js';
+export { demoExport, type DemoExport } from './demo-export.js';
 export { MAX_CLOCK_SKEW_MS, parseDlgDate, type SimCredentials } from './auth.js';
 export { TRANSIENT_FAULTS, type Fault, type FaultKind, type FaultShapes } from './faults.js';
 export {

@@ -1,4 +1,5 @@
 import { columnOf, ONLINE_HELP } from '../contract/reports.js';
+import { businessInstant } from './instants.js';
 import { createCast, type Cast } from './people.js';
 import { createRandom, type Random } from './random.js';
 import { serialiseItems } from './wire.js';
@@ -71,12 +72,6 @@ export interface GenerateSessionsOptions {
   readonly idStart?: bigint;
 }
 
-/** Relative likelihood of a request in each hour of the day, Istanbul time (UTC+3 all year since 2016). */
-const HOURLY_WEIGHT = [
-  0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 0.8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2,
-];
-const ISTANBUL_OFFSET_MS = 3 * 3_600_000;
-
 type Phase = 'waiting' | 'cancelled' | 'talking' | 'ended';
 
 interface StateKind {
@@ -128,11 +123,11 @@ export function generateSessions(options: GenerateSessionsOptions): SimSession[]
   const cast = createCast(random);
   const instants = [...boundaryInstants];
   for (const size of tieGroups) {
-    const instant = freeInstant(random, from, to, reserved);
+    const instant = businessInstant(random, from, to, reserved);
     reserved.add(instant);
     for (let i = 0; i < size; i++) instants.push(instant);
   }
-  for (let i = 0; i < count; i++) instants.push(freeInstant(random, from, to, reserved));
+  for (let i = 0; i < count; i++) instants.push(businessInstant(random, from, to, reserved));
   instants.sort((a, b) => a - b);
 
   let id = idStart;
@@ -168,15 +163,6 @@ export function sessionAt(onlineHelpId: bigint, helpRequestedAt: number): SimSes
 /** The response body for a page: a JSON array whose `onlineHelpId`s are exact integer literals, even past 2^53. */
 export function serialisePage(sessions: readonly SimSession[]): string {
   return serialiseItems(sessions, SESSION_ID_FIELD);
-}
-
-/** A random instant in [from, to), weighted by hour, that is not in `reserved`. */
-function freeInstant(random: Random, from: number, to: number, reserved: ReadonlySet<number>): number {
-  for (;;) {
-    const instant = random.int(from, to - 1);
-    const hour = new Date(instant + ISTANBUL_OFFSET_MS).getUTCHours();
-    if (!reserved.has(instant) && random.chance(HOURLY_WEIGHT[hour] ?? 1)) return instant;
-  }
 }
 
 function createSession(random: Random, cast: Cast, onlineHelpId: bigint, helpRequestedAt: number): SimSession {
