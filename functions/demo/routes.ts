@@ -7,6 +7,7 @@ import { serialiseItems } from './wire.js';
 /** The reports the simulator serves, by their contract name. */
 export type SimReportName = typeof ONLINE_HELP.name | typeof CALLS.name;
 
+/** Every report the simulator serves, in the contract's order. */
 export const SIM_REPORT_NAMES: readonly SimReportName[] = [ONLINE_HELP.name, CALLS.name];
 
 /** A request body's fields by name, as parsed from JSON. */
