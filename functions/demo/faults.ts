@@ -1,9 +1,8 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { RequestWindow } from '../export/core/errors.js';
-import { serialisePage, type SimSession } from './sessions.js';
 
 /**
- * Every fault the simulator can inject, by kind. A fault answers one request to the API route in place of the
+ * Every fault the simulator can inject, by kind. A fault answers one request to a report's route in place of the
  * normal answer; it is applied after the body is read and before authentication, like a failing gateway would.
  * The page-based kinds (`truncated`, `brokenJson200`, `oversizedPage`, `outOfWindowItem`,
  * `duplicateIdDifferentContent`) need the page the request would have got: when the request fails on its own
@@ -40,15 +39,18 @@ export interface FaultShapes {
     readonly headers?: Readonly<Record<string, string>>;
   };
   /**
-   * pageSize + 1 items: the matching sessions, padded by repeating the last of them when too few match (an
-   * empty page stays empty); it never invents a session.
+   * pageSize + 1 items: the matching items, padded by repeating the last of them when too few match (an
+   * empty page stays empty); it never invents an item.
    */
   readonly oversizedPage: { readonly kind: 'oversizedPage' };
-  /** The page's last item (or one appended to a short page) requested a minute before `startDate`. */
+  /**
+   * The page's last item (or one appended to a short page) is made up, with its cursor (`helpRequestedAt`,
+   * `callStartedAt`) a minute before `startDate`.
+   */
   readonly outOfWindowItem: { readonly kind: 'outOfWindowItem' };
   /**
-   * Right after the page's first item, a copy with the same id and a different `helpState`; the page keeps
-   * at most pageSize items (pageSize ≥ 2).
+   * Right after the page's first item, a copy with the same id in a different state (`helpState`, `callState`);
+   * the page keeps at most pageSize items (pageSize ≥ 2).
    */
   readonly duplicateIdDifferentContent: { readonly kind: 'duplicateIdDifferentContent' };
 }
@@ -69,41 +71,55 @@ export const TRANSIENT_FAULTS: readonly Fault[] = [
   { kind: 'truncated' },
 ];
 
-/** The answer a request gets when no fault interferes. */
-export type Answer =
+/** The answer a request to a report's route gets when no fault interferes. */
+export type Answer<Item> =
   | { readonly kind: 'text'; readonly status: number; readonly body: string }
   | {
       readonly kind: 'page';
       readonly window: RequestWindow;
-      /** The first `pageSize + 1` matching sessions, newest first; the page is the first `pageSize` of them. */
-      readonly matches: readonly SimSession[];
+      /** The first `pageSize + 1` matching items, newest first; the page is the first `pageSize` of them. */
+      readonly matches: readonly Item[];
     };
 
-/** One request in flight, as a fault handler sees it. */
-export interface Exchange {
-  readonly req: IncomingMessage;
+/** Where a response goes. */
+export interface Responder {
   readonly res: ServerResponse;
-  readonly answer: Answer;
-  readonly pageSize: number;
   /** Writes the status line and headers, adding `Date` from the simulator's clock, and counts the status. */
   writeHead(status: number, headers: OutgoingHttpHeaders): void;
+}
+
+/**
+ * One request to a report's route in flight, as a fault handler sees it. The handlers are generic in the
+ * report's item: they move, repeat, make up and serialise items through this, never look into one.
+ */
+export interface Exchange<Item> extends Responder {
+  readonly req: IncomingMessage;
+  readonly answer: Answer<Item>;
+  readonly pageSize: number;
   /** Sends {@link answer}; an unaltered page counts as a successful page request. */
   respond(): void;
   /** Waits `ms` milliseconds; rejects when the simulator stops. */
   pause(ms: number): Promise<void>;
-  /** A plausible session with an id no other session has, requested at `helpRequestedAt`. */
-  fabricate(helpRequestedAt: number): SimSession;
+  /** A page's JSON, ids as exact integers. */
+  serialise(items: readonly Item[]): string;
+  /** A plausible item with an id no other item has, its cursor at `at` (epoch ms). */
+  fabricate(at: number): Item;
+  /** A copy of `item` with the same id in another state. */
+  withOtherState(item: Item): Item;
 }
 
-type FaultHandler<K extends FaultKind> = (fault: FaultShapes[K], exchange: Exchange) => void | Promise<void>;
+type FaultHandler<K extends FaultKind> = <Item>(
+  fault: FaultShapes[K],
+  exchange: Exchange<Item>,
+) => void | Promise<void>;
 
 const TEXT = 'text/plain; charset=utf-8';
 const HTML = 'text/html; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-const STACK_TRACE = `java.lang.NullPointerException: Cannot invoke "java.util.List.size()" because "sessions" is null
-\tat com.diyalog.reporting.service.OnlineHelpReportService.list(OnlineHelpReportService.java:118)
-\tat com.diyalog.reporting.api.ReportingController.getOnlineHelpList(ReportingController.java:64)`;
+const STACK_TRACE = `java.lang.NullPointerException: Cannot invoke "java.util.List.size()" because "items" is null
+\tat com.diyalog.reporting.service.ReportService.list(ReportService.java:118)
+\tat com.diyalog.reporting.api.ReportingController.report(ReportingController.java:64)`;
 
 const LOGIN_PAGE =
   '<!DOCTYPE html><html lang="tr"><head><title>Diyalog Yönetim Paneli</title></head>' +
@@ -117,20 +133,20 @@ const GATEWAY_REASONS = {
 };
 
 /** Sends a complete response with a correct `Content-Length`. */
-export function send(exchange: Exchange, status: number, body: string, headers: OutgoingHttpHeaders): void {
+export function send(responder: Responder, status: number, body: string, headers: OutgoingHttpHeaders): void {
   const bytes = Buffer.from(body, 'utf8');
-  exchange.writeHead(status, { 'content-type': TEXT, ...headers, 'content-length': bytes.length });
-  exchange.res.end(bytes);
+  responder.writeHead(status, { 'content-type': TEXT, ...headers, 'content-length': bytes.length });
+  responder.res.end(bytes);
 }
 
 /** The response of a page: `application/json`, ids as exact integers. */
-export function sendPage(exchange: Exchange, items: readonly SimSession[]): void {
-  send(exchange, 200, serialisePage(items), { 'content-type': JSON_TYPE });
+export function sendPage<Item>(exchange: Exchange<Item>, items: readonly Item[]): void {
+  send(exchange, 200, exchange.serialise(items), { 'content-type': JSON_TYPE });
 }
 
 function gatewayError(
   status: keyof typeof GATEWAY_REASONS,
-  exchange: Exchange,
+  exchange: Responder,
   headers: OutgoingHttpHeaders = {},
 ): void {
   const title = `${status} ${GATEWAY_REASONS[status]}`;
@@ -139,9 +155,9 @@ function gatewayError(
 }
 
 /** Sends `alter(page)` when the request would get a page, otherwise the normal (error) answer. */
-function alterPage(
-  exchange: Exchange,
-  alter: (page: readonly SimSession[], answer: Extract<Answer, { kind: 'page' }>) => readonly SimSession[],
+function alterPage<Item>(
+  exchange: Exchange<Item>,
+  alter: (page: readonly Item[], answer: Extract<Answer<Item>, { kind: 'page' }>) => readonly Item[],
 ): void {
   const { answer } = exchange;
   if (answer.kind === 'page') sendPage(exchange, alter(answer.matches.slice(0, exchange.pageSize), answer));
@@ -178,7 +194,7 @@ const FAULT_HANDLERS: { readonly [K in FaultKind]: FaultHandler<K> } = {
       exchange.respond();
       return;
     }
-    const bytes = Buffer.from(serialisePage(answer.matches.slice(0, exchange.pageSize)), 'utf8');
+    const bytes = Buffer.from(exchange.serialise(answer.matches.slice(0, exchange.pageSize)), 'utf8');
     exchange.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': bytes.length });
     // A plain close, not a reset: a reset could make the client's kernel drop the half page already received.
     exchange.res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => {
@@ -201,7 +217,7 @@ const FAULT_HANDLERS: { readonly [K in FaultKind]: FaultHandler<K> } = {
       exchange.respond();
       return;
     }
-    const json = serialisePage(answer.matches.slice(0, exchange.pageSize));
+    const json = exchange.serialise(answer.matches.slice(0, exchange.pageSize));
     send(exchange, 200, json.slice(0, Math.max(1, Math.floor(json.length / 2))), { 'content-type': JSON_TYPE });
   },
   status: (fault, exchange) => {
@@ -213,7 +229,7 @@ const FAULT_HANDLERS: { readonly [K in FaultKind]: FaultHandler<K> } = {
   oversizedPage: (_fault, exchange) => {
     alterPage(exchange, (_page, answer) => {
       const oversized = answer.matches.slice(0, exchange.pageSize + 1);
-      // A short page is padded by repeating its last real item, so that the fault never invents a session.
+      // A short page is padded by repeating its last real item, so that the fault never invents one.
       const filler = oversized.at(-1);
       while (filler && oversized.length <= exchange.pageSize) oversized.push(filler);
       return oversized;
@@ -228,18 +244,16 @@ const FAULT_HANDLERS: { readonly [K in FaultKind]: FaultHandler<K> } = {
   duplicateIdDifferentContent: (_fault, exchange) => {
     alterPage(exchange, (page, answer) => {
       const first = page[0] ?? exchange.fabricate(midpoint(answer.window));
-      const changedState =
-        first.helpState === 'onlinehelp_started' ? 'onlinehelp_ended_by_agent' : 'onlinehelp_started';
-      return [first, { ...first, helpState: changedState }, ...page.slice(1, exchange.pageSize - 1)];
+      return [first, exchange.withOtherState(first), ...page.slice(1, exchange.pageSize - 1)];
     });
   },
 };
 
 /** Answers the exchange as `fault` dictates. */
-export function applyFault<K extends FaultKind>(
+export function applyFault<K extends FaultKind, Item>(
   kind: K,
   fault: FaultShapes[K],
-  exchange: Exchange,
+  exchange: Exchange<Item>,
 ): void | Promise<void> {
   return FAULT_HANDLERS[kind](fault, exchange);
 }

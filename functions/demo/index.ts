@@ -10,14 +10,17 @@ export {
   type GenerateSessionsOptions,
   type SimSession,
 } from './sessions.js';
+export { CALL_USE_TYPES, USER_TYPES, callAt, demoCalls, type SimCall } from './calls.js';
+export { demoExport, type DemoExport } from './demo-export.js';
 export { MAX_CLOCK_SKEW_MS, parseDlgDate, type SimCredentials } from './auth.js';
 export { TRANSIENT_FAULTS, type Fault, type FaultKind, type FaultShapes } from './faults.js';
+export { BOUND_SEMANTICS, selects, type BoundSemantics } from './bounds.js';
+export { SIM_REPORT_NAMES, type SimReportName } from './routes.js';
 export {
   API_PATH,
+  CALLS_API_PATH,
   startSimulator,
-  BOUND_SEMANTICS,
-  selects,
-  type BoundSemantics,
+  type ReportCounters,
   type RunningSimulator,
   type SimulatorCounters,
   type SimulatorOptions,

@@ -1,4 +1,8 @@
+import { columnOf, ONLINE_HELP } from '../contract/reports.js';
+import { businessInstant } from './instants.js';
+import { createCast, type Cast } from './people.js';
 import { createRandom, type Random } from './random.js';
+import { serialiseItems } from './wire.js';
 
 /**
  * One live-help session as the API returns it (spec §1, "Response 200"). Optional fields are absent, never
@@ -68,26 +72,6 @@ export interface GenerateSessionsOptions {
   readonly idStart?: bigint;
 }
 
-// prettier-ignore
-const FIRST_NAMES = [
-  'Ayşe', 'Fatma', 'Zeynep', 'Elif', 'Özge', 'Gülşen', 'Şule', 'Çiğdem', 'Büşra', 'Müge', 'Gözde', 'Işıl', 'İpek',
-  'Ümran', 'Tuğba', 'Mehmet', 'Mustafa', 'Ahmet', 'Hüseyin', 'İbrahim', 'İsmail', 'Ömer', 'Ümit', 'Çağrı', 'Barış',
-  'Doğan', 'Gökhan', 'Oğuz', 'Şükrü', 'Ali',
-];
-
-// prettier-ignore
-const SURNAMES = [
-  'Yılmaz', 'Kaya', 'Demir', 'Şahin', 'Çelik', 'Yıldız', 'Yıldırım', 'Öztürk', 'Aydın', 'Özdemir', 'Arslan',
-  'Doğan', 'Kılıç', 'Çetin', 'Koç', 'Kurt', 'Şimşek', 'Ünal', 'Güneş', 'Erdoğan', 'Ağaoğlu', 'Çakır', 'Işık',
-  'İnce', 'Türkmen', 'Gündoğdu', 'Karagöz',
-];
-
-/** Relative likelihood of a request in each hour of the day, Istanbul time (UTC+3 all year since 2016). */
-const HOURLY_WEIGHT = [
-  0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 0.8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2,
-];
-const ISTANBUL_OFFSET_MS = 3 * 3_600_000;
-
 type Phase = 'waiting' | 'cancelled' | 'talking' | 'ended';
 
 interface StateKind {
@@ -106,21 +90,10 @@ const STATES: readonly (readonly [StateKind, number])[] = [
   [{ helpState: EXAMPLE_HELP_STATE, phase: 'ended' }, 5],
 ];
 
-const CUSTOMER_POOL_SIZE = 60;
-const AGENT_POOL_SIZE = 15;
 /** Default id of the first generated session, above 2^32. */
 export const DEFAULT_ID_START = 5_000_000_000n;
 const LINK_BASE = 'https://diyalog.example.com.tr/panel/#/onlinehelp/conversation/';
-
-interface Person {
-  readonly id: string;
-  readonly name: string;
-}
-
-interface Cast {
-  readonly customers: readonly Person[];
-  readonly agents: readonly Person[];
-}
+const SESSION_ID_FIELD = columnOf(ONLINE_HELP, ONLINE_HELP.idColumn).source;
 
 /**
  * Realistic sessions, sorted oldest first: `count` at random instants, plus every tie group and boundary
@@ -150,11 +123,11 @@ export function generateSessions(options: GenerateSessionsOptions): SimSession[]
   const cast = createCast(random);
   const instants = [...boundaryInstants];
   for (const size of tieGroups) {
-    const instant = freeInstant(random, from, to, reserved);
+    const instant = businessInstant(random, from, to, reserved);
     reserved.add(instant);
     for (let i = 0; i < size; i++) instants.push(instant);
   }
-  for (let i = 0; i < count; i++) instants.push(freeInstant(random, from, to, reserved));
+  for (let i = 0; i < count; i++) instants.push(businessInstant(random, from, to, reserved));
   instants.sort((a, b) => a - b);
 
   let id = idStart;
@@ -189,43 +162,7 @@ export function sessionAt(onlineHelpId: bigint, helpRequestedAt: number): SimSes
 
 /** The response body for a page: a JSON array whose `onlineHelpId`s are exact integer literals, even past 2^53. */
 export function serialisePage(sessions: readonly SimSession[]): string {
-  return `[${sessions.map(serialiseSession).join(',')}]`;
-}
-
-function serialiseSession({ onlineHelpId, ...rest }: SimSession): string {
-  // `rest` always holds the required fields, so its JSON is never `{}` and the comma is always needed.
-  return `{"onlineHelpId":${onlineHelpId.toString()},${JSON.stringify(rest).slice(1)}`;
-}
-
-/** A random instant in [from, to), weighted by hour, that is not in `reserved`. */
-function freeInstant(random: Random, from: number, to: number, reserved: ReadonlySet<number>): number {
-  for (;;) {
-    const instant = random.int(from, to - 1);
-    const hour = new Date(instant + ISTANBUL_OFFSET_MS).getUTCHours();
-    if (!reserved.has(instant) && random.chance(HOURLY_WEIGHT[hour] ?? 1)) return instant;
-  }
-}
-
-function createCast(random: Random): Cast {
-  return {
-    customers: createPeople(random, CUSTOMER_POOL_SIZE, () => String(random.int(10_000_000, 99_999_999))),
-    agents: createPeople(random, AGENT_POOL_SIZE, () => String(random.int(100_000, 999_999))),
-  };
-}
-
-function createPeople(random: Random, size: number, newId: () => string): Person[] {
-  const ids = new Set<string>();
-  while (ids.size < size) ids.add(newId());
-  return [...ids].map((id) => ({ id, name: personName(random) }));
-}
-
-function personName(random: Random): string {
-  const first = random.chance(0.15)
-    ? `${random.pick(FIRST_NAMES)} ${random.pick(FIRST_NAMES)}`
-    : random.pick(FIRST_NAMES);
-  const name = `${first} ${random.pick(SURNAMES)}`;
-  // Some core-banking systems keep names in upper case; tr-TR casing turns i into İ and ğ into Ğ.
-  return random.chance(0.2) ? name.toLocaleUpperCase('tr-TR') : name;
+  return serialiseItems(sessions, SESSION_ID_FIELD);
 }
 
 function createSession(random: Random, cast: Cast, onlineHelpId: bigint, helpRequestedAt: number): SimSession {

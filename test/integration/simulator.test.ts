@@ -643,23 +643,37 @@ describe('faults', () => {
 });
 
 describe('counters', () => {
-  it('counts requests, statuses, pages, faults and windows, and resets', async () => {
+  it('counts requests, statuses, pages, faults and windows, in total and by report, and resets', async () => {
     const sim = await simulator({ sessions: daySessions(10) });
     await post(sim, WHOLE_DAY);
     await post(sim, WHOLE_DAY, { secret: 'wrong' });
     await fetch(sim.url + '/elsewhere');
     sim.injectFaults({ kind: 'status502' });
     await post(sim, body(DAY_START, DAY_START + 1));
+    const window = { startDate: DAY_START, endDate: DAY_END };
     expect(sim.counters).toEqual({
       requests: 4,
       byStatus: { 200: 1, 401: 1, 404: 1, 502: 1 },
       pages: 1,
       faults: 1,
       faultsByKind: { status502: 1 },
-      windows: [{ startDate: DAY_START, endDate: DAY_END }],
+      windows: [window],
+      byReport: {
+        online_help: { requests: 3, pages: 1, faults: 1, windows: [window] },
+        calls: { requests: 0, pages: 0, faults: 0, windows: [] },
+      },
     });
     sim.resetCounters();
-    expect(sim.counters).toEqual({ requests: 0, byStatus: {}, pages: 0, faults: 0, faultsByKind: {}, windows: [] });
+    const none = { requests: 0, pages: 0, faults: 0, windows: [] };
+    expect(sim.counters).toEqual({
+      requests: 0,
+      byStatus: {},
+      pages: 0,
+      faults: 0,
+      faultsByKind: {},
+      windows: [],
+      byReport: { online_help: none, calls: none },
+    });
   });
 
   it('hands out snapshots', async () => {
