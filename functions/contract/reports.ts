@@ -70,13 +70,9 @@ const ONLINE_HELP_COLUMNS = defineColumns([
     'Staff number (sicil) of the agent (personal data); NULL if the session never started.',
     { personal: true },
   ),
-  column(
-    'agent_name',
-    'string',
-    'agentName',
-    "Agent's full name (personal data); NULL if the session never started.",
-    { personal: true },
-  ),
+  column('agent_name', 'string', 'agentName', "Agent's full name (personal data); NULL if the session never started.", {
+    personal: true,
+  }),
   column(
     'help_state',
     'string',
@@ -132,13 +128,9 @@ export const ONLINE_HELP = Object.freeze({
 const USER_TYPES = '1 personal, 2 business, 3 enterprise, 4 staff, 5 domain customer, 6 bot, 7 anonymous customer.';
 
 const CALL_COLUMNS = defineColumns([
-  column(
-    'call_id',
-    'bigint',
-    'callId',
-    'Unique id of the call; signed, negative ids occur and are kept exactly.',
-    { required: true },
-  ),
+  column('call_id', 'bigint', 'callId', 'Unique id of the call; signed, negative ids occur and are kept exactly.', {
+    required: true,
+  }),
   column(
     'call_started_at',
     'timestamp',

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { BACKFILL_LIMITS } from '../contract/backfill.js';
-import { DEFAULTS, LIMITS } from '../contract/settings.js';
+import { DEFAULTS, EXPORT_ENV, LIMITS } from '../contract/settings.js';
 import { REPORT_NAMES } from '../contract/reports.js';
 import type { RunningSimulator } from '../demo/index.js';
 import { processIo, type LineIo } from '../shared/line-io.js';
 import { parseCli, type CliOptions } from './cli/options.js';
 import { dayLine, progressLine, rerunCommand, resumeCommand, retryLine, type RunProgress } from './cli/report.js';
-import { createStore, exportContext, secretsManagerCredentials } from './compose.js';
+import { createStore, exportContext, personalDataFor, secretsManagerCredentials } from './compose.js';
 import { dayWindow } from './core/days.js';
 import { ConfigError, InterruptedError } from './core/errors.js';
-import type { DayProgress } from './core/export-day.js';
+import type { DayProgress, PersonalData } from './core/export-day.js';
 import { failureLine, newRunId, runExport, unfinishedRanges } from './core/run.js';
 import { staticCredentials, type CredentialsProvider } from './diyalog/credentials.js';
 import { s3EndpointFromEnv, type ApiConfig, type Environment } from './settings.js';
@@ -44,6 +44,12 @@ Settings:
   --timezone IANA          the zone whose calendar days are exported (default ${DEFAULTS.timeZone}; else
                            EXPORT_TIMEZONE)
   --concurrency N          parts of a day paged at once, 1-${LIMITS.maxConcurrency} (default ${DEFAULTS.concurrency}; else DIYALOG_CONCURRENCY)
+Personal data (default: keep):
+  --personal-data SPEC     keep, pseudonymize or drop the personal columns: a bare action for all, column=action
+                           for one, e.g. pseudonymize,agent_id=keep (else EXPORT_PERSONAL_DATA)
+  --pseudonym-key-secret-id ID
+                           read the pseudonym key (32+ bytes) from this Secrets Manager secret; else
+                           EXPORT_PSEUDONYM_KEY holds the key, else EXPORT_PSEUDONYM_KEY_SECRET_ID names the secret
   -h, --help               show this text
   --version                show the exporter's version
 Environment: DIYALOG_SIGNATURE_VARIANT=newline|concat selects the string-to-sign variant.
@@ -91,6 +97,13 @@ export async function runCli(
 
   let simulator: RunningSimulator | undefined;
   try {
+    // The key is checked before anything starts: a policy that pseudonymizes without a key is refused (exit 2).
+    const keyText = env[EXPORT_ENV.pseudonymKey];
+    const personalData = await personalDataFor(command.api, {
+      ...(keyText !== undefined && keyText.trim() !== ''
+        ? { text: { value: keyText, setting: EXPORT_ENV.pseudonymKey } }
+        : {}),
+    });
     let api = command.api;
     let credentials: CredentialsProvider;
     if (command.demo) {
@@ -112,7 +125,7 @@ export async function runCli(
     } else {
       credentials = command.secretId ? secretsManagerCredentials(command.secretId) : credentialsFromEnv(env);
     }
-    return await exportDays(command, api, credentials, { argv, env, io, now, interrupt });
+    return await exportDays(command, api, credentials, personalData, { argv, env, io, now, interrupt });
   } catch (error) {
     io.err(`diyalog-export: ${message(error)}`);
     if (interrupt?.aborted === true) return INTERRUPTED_STATUS;
@@ -135,6 +148,7 @@ async function exportDays(
   options: CliOptions,
   api: ApiConfig,
   credentials: CredentialsProvider,
+  personalData: PersonalData,
   { argv, env, io, now, interrupt }: Surroundings,
 ): Promise<number> {
   const store = createStore(options.root, s3EndpointFromEnv(env));
@@ -150,6 +164,7 @@ async function exportDays(
     api,
     credentials,
     store,
+    personalData,
     runId,
     demo: options.demo,
     now,

@@ -10,6 +10,11 @@ import type { CredentialsProvider } from './diyalog/credentials.js';
 import { encodeParquet } from './parquet/encode.js';
 import { LocalDirStore } from './store/local-dir.js';
 import { S3Store } from './store/s3.js';
+import { readSecretString } from './aws/secret-string.js';
+import type { PersonalData } from './core/export-day.js';
+import { ConfigError, rethrowAs } from './core/errors.js';
+import { pseudonymKeySetting } from '../contract/personal-data.js';
+import { EXPORT_ENV } from '../contract/settings.js';
 import { EXPORTER_VERSION } from './version.js';
 
 /**
@@ -43,11 +48,46 @@ export function secretsManagerCredentials(
   return new SecretsManagerCredentials(client, secretId);
 }
 
+/** Where a run's pseudonym key may come from, besides `ApiConfig.pseudonymKeySecretId`. */
+export interface PseudonymKeySources {
+  /** The key's text and the variable it came from (the CLI's `EXPORT_PSEUDONYM_KEY`); never for the Lambda. */
+  readonly text?: { readonly value: string; readonly setting: string };
+  readonly secretsClient?: SecretsManagerClient;
+}
+
+/**
+ * The personal data of a run: its policy and, when the policy pseudonymizes, the key, validated before any
+ * request: from `text` if given, else from the secret `api.pseudonymKeySecretId`. No key is read for a policy that
+ * does not pseudonymize. A missing or short key is a {@link ConfigError}; no message holds the key or a part of it.
+ */
+export async function personalDataFor(
+  api: Pick<ApiConfig, 'personalData' | 'pseudonymKeySecretId'>,
+  sources: PseudonymKeySources = {},
+): Promise<PersonalData> {
+  const policy = api.personalData;
+  if (!policy.usesPseudonyms) return { policy };
+  const { text } = sources;
+  if (text !== undefined)
+    return { policy, key: rethrowAs(text.setting, () => pseudonymKeySetting(text.value, text.setting)) };
+  const secretId = api.pseudonymKeySecretId;
+  if (secretId === undefined) {
+    throw new ConfigError(
+      'pseudonym key',
+      `none is configured, and the personal-data policy "${policy.text}" pseudonymizes: set ` +
+        `${EXPORT_ENV.pseudonymKeySecretId} (the Lambda, or --pseudonym-key-secret-id) or ${EXPORT_ENV.pseudonymKey} (the CLI)`,
+    );
+  }
+  const value = await readSecretString(sources.secretsClient ?? new SecretsManagerClient({}), secretId);
+  return { policy, key: rethrowAs(secretId, () => pseudonymKeySetting(value, secretId)) };
+}
+
 export interface ContextParts {
   readonly api: ApiConfig;
   readonly credentials: CredentialsProvider;
   readonly store: ObjectStore;
   readonly runId: string;
+  /** The personal-data policy in force and its key (see {@link personalDataFor}). */
+  readonly personalData: PersonalData;
   /** Whether `api.endpoint` is the built-in simulator serving demo data; manifests then record `demo`. */
   readonly demo?: boolean;
   readonly now?: () => number;
@@ -89,6 +129,7 @@ export function exportContext(parts: ContextParts): DayExportContext {
       source: parts.demo === true ? 'demo' : new URL(parts.api.endpoint).origin,
       exporterVersion: EXPORTER_VERSION,
     },
+    personalData: parts.personalData,
     ...(parts.signal ? { signal: parts.signal } : {}),
     ...(parts.onProgress ? { onProgress: parts.onProgress } : {}),
   };

@@ -1,7 +1,14 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createStore, exportContext, secretsManagerCredentials, type ContextParts } from './compose.js';
+import {
+  createStore,
+  exportContext,
+  personalDataFor,
+  secretsManagerCredentials,
+  type ContextParts,
+} from './compose.js';
+import type { PersonalData } from './core/export-day.js';
 import { lambdaConfigFromEnv, type Environment, type LambdaConfig } from './settings.js';
 import { DeadlineError, ExportError } from './core/errors.js';
 import { requestFromEvent } from './core/event.js';
@@ -41,6 +48,8 @@ interface Runtime {
   readonly config: LambdaConfig;
   readonly credentials: CredentialsProvider;
   readonly store: ObjectStore;
+  /** Read once the first run needs it; forgotten if reading failed, so that the next invocation tries again. */
+  personalData?: Promise<PersonalData> | undefined;
 }
 
 /**
@@ -71,6 +80,14 @@ export function createHandler(
       runtime ??= start();
       const { config } = runtime;
       const request = requestFromEvent(event, config, now());
+      const running = runtime;
+      running.personalData ??= personalDataFor(config, {
+        ...(dependencies.secretsClient ? { secretsClient: dependencies.secretsClient } : {}),
+      }).catch((error: unknown) => {
+        running.personalData = undefined;
+        throw error;
+      });
+      const personalData = await running.personalData;
       const runId = newRunId(now());
       logger.info('export started', {
         runId,
@@ -82,6 +99,7 @@ export function createHandler(
         api: config,
         credentials: runtime.credentials,
         store: runtime.store,
+        personalData,
         runId,
         now,
         signal: deadline.signal,

@@ -100,12 +100,6 @@ function optionalSetting<T>(
   return rethrowAs(found.setting, () => validate(found.text, found.setting));
 }
 
-/** A setting's trimmed text as `{ name: text }`, or nothing when it is unset or blank. */
-function optionalText(sources: SettingSources, name: SettingName): Partial<Record<SettingName, string>> {
-  const found = settingText(sources, name);
-  return found === undefined || found.text === '' ? {} : { [name]: found.text };
-}
-
 /**
  * The Diyalog endpoint, or undefined when neither the flag nor the variable gives one (a blank value counts as
  * none): the Lambda then refuses to start, and the CLI refuses unless `--demo` asks for the simulator.
@@ -118,13 +112,14 @@ export function endpointFrom(sources: SettingSources): string | undefined {
 
 /** The settings of the Diyalog side but the endpoint, read alike by the Lambda and the CLI. */
 export function apiSettingsFrom(sources: SettingSources): Omit<ApiConfig, 'endpoint'> {
+  const keySecretId = settingText(sources, 'pseudonymKeySecretId')?.text;
   return {
     signatureVariant: optionalSetting(sources, 'signatureVariant', signatureVariantSetting, DEFAULTS.signatureVariant),
     concurrency: optionalSetting(sources, 'concurrency', concurrencySetting, DEFAULTS.concurrency),
     timeZone: optionalSetting(sources, 'timeZone', timeZoneSetting, DEFAULTS.timeZone),
     reports: optionalSetting(sources, 'reports', reportsSetting, REPORTS),
     personalData: optionalSetting(sources, 'personalData', personalDataSetting, KEEP_ALL),
-    ...optionalText(sources, 'pseudonymKeySecretId'),
+    ...(keySecretId ? { pseudonymKeySecretId: keySecretId } : {}),
   };
 }
 

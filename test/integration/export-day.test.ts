@@ -75,7 +75,9 @@ describe('exportDay with imperfect records', () => {
       helpRequestedAt: start + 3_000,
       waitTime: 12.5,
     });
-    const manifest: unknown = JSON.parse(await readFile(join(root, '_runs/online_help/dt=2025-11-23/run-1.json'), 'utf8'));
+    const manifest: unknown = JSON.parse(
+      await readFile(join(root, '_runs/online_help/dt=2025-11-23/run-1.json'), 'utf8'),
+    );
     expect(manifest).toMatchObject({
       report: 'online_help',
       day: '2025-11-23',

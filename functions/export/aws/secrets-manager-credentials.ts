@@ -1,6 +1,5 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigError } from '../core/errors.js';
-import { awsConfigurationError } from './configuration-errors.js';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { readSecretString } from './secret-string.js';
 import { parseCredentialsJson, sameCredentials, type CredentialsProvider } from '../diyalog/credentials.js';
 import type { Credentials } from '../diyalog/sign.js';
 
@@ -41,16 +40,7 @@ export class SecretsManagerCredentials implements CredentialsProvider {
   }
 
   private async readSecret(): Promise<Credentials> {
-    let text: string | undefined;
-    try {
-      text = (await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }))).SecretString;
-    } catch (error) {
-      const configuration = awsConfigurationError(error, `reading the secret ${this.secretId} from Secrets Manager`);
-      if (configuration) throw configuration;
-      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      throw new ConfigError(this.secretId, `could not read the secret (${reason})`, { cause: error });
-    }
-    if (text === undefined) throw new ConfigError(this.secretId, 'the secret has no string value');
+    const text = await readSecretString(this.client, this.secretId);
     const credentials = parseCredentialsJson(text, this.secretId);
     this.cached = { credentials, readAt: this.now() };
     return credentials;

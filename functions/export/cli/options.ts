@@ -32,6 +32,8 @@ const OPTIONS = {
   'secret-id': { type: 'string' },
   concurrency: { type: 'string' },
   reports: { type: 'string' },
+  'personal-data': { type: 'string' },
+  'pseudonym-key-secret-id': { type: 'string' },
   'skip-existing': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
@@ -65,6 +67,8 @@ export function parseCli(argv: readonly string[], env: Environment, now: number)
       concurrency: values.concurrency,
       timeZone: values.timezone,
       reports: values.reports,
+      personalData: values['personal-data'],
+      pseudonymKeySecretId: values['pseudonym-key-secret-id'],
     },
     env,
   };

@@ -72,9 +72,7 @@ export function rerunCommand(argv: readonly string[], ranges: readonly DayRange[
   return ranges
     .map(({ from, to, reports }) => {
       const days = from === to ? ['--date', from] : ['--from', from, '--to', to];
-      return ['npm', 'run', 'export', '--', ...kept, ...days, '--reports', reports.join(',')]
-        .map(shellWord)
-        .join(' ');
+      return ['npm', 'run', 'export', '--', ...kept, ...days, '--reports', reports.join(',')].map(shellWord).join(' ');
     })
     .join(' && ');
 }

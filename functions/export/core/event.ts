@@ -64,11 +64,7 @@ function reportsField(value: unknown): readonly ReportDefinition[] {
   return rethrowAs('event.reports', () => reportsNamed(value, 'event.reports'));
 }
 
-function daysAskedFor(
-  fields: Readonly<Record<string, unknown>>,
-  settings: ScheduleSettings,
-  now: number,
-): AskedDays {
+function daysAskedFor(fields: Readonly<Record<string, unknown>>, settings: ScheduleSettings, now: number): AskedDays {
   const keys = Object.keys(fields).sort().join(',');
   switch (keys) {
     case '':

@@ -39,7 +39,11 @@ function stored(rows: readonly SessionRow[]): { rows: SessionRow[]; count: numbe
   for (const row of rows) day.add(checked(row));
   const distinct = day.distinct();
   // DayRows of ONLINE_HELP gives back session rows: its columns are SessionRow's.
-  return { rows: [...distinct.rows] as unknown as SessionRow[], count: distinct.count, duplicates: distinct.duplicates };
+  return {
+    rows: [...distinct.rows] as unknown as SessionRow[],
+    count: distinct.count,
+    duplicates: distinct.duplicates,
+  };
 }
 
 function fileOrder(a: SessionRow, b: SessionRow): number {

@@ -44,7 +44,9 @@ describe('requestFromEvent: scheduled runs', () => {
   });
 
   it('follows the configured zone for "yesterday"', () => {
-    expect(days({}, { timeZone: parseTimeZone('UTC'), lookbackDays: 0, reports: REPORTS }, NOW)).toEqual(['2025-11-22']);
+    expect(days({}, { timeZone: parseTimeZone('UTC'), lookbackDays: 0, reports: REPORTS }, NOW)).toEqual([
+      '2025-11-22',
+    ]);
   });
 
   it.each([
@@ -113,7 +115,9 @@ describe('requestFromEvent: scheduled runs', () => {
 
 describe('requestFromEvent: explicit days', () => {
   it('{"date"} exports that day only, ignoring lookback and now', () => {
-    expect(days({ date: '2025-02-28' }, { timeZone: DEFAULTS.timeZone, lookbackDays: 3, reports: REPORTS })).toEqual(['2025-02-28']);
+    expect(days({ date: '2025-02-28' }, { timeZone: DEFAULTS.timeZone, lookbackDays: 3, reports: REPORTS })).toEqual([
+      '2025-02-28',
+    ]);
   });
 
   it('{"from","to"} exports each day of the inclusive range, oldest first', () => {
@@ -245,7 +249,11 @@ describe('requestFromEvent: only days that are over', () => {
 
   it('judges "over" in the configured zone', () => {
     // At NOW it is 21:30 on 2025-11-23 in UTC, 16:30 in New York: that day is over in Istanbul only.
-    const at = (name: string): ScheduleSettings => ({ timeZone: parseTimeZone(name), lookbackDays: 0, reports: REPORTS });
+    const at = (name: string): ScheduleSettings => ({
+      timeZone: parseTimeZone(name),
+      lookbackDays: 0,
+      reports: REPORTS,
+    });
     expect(refusal({ date: '2025-11-23' }, at('America/New_York')).message).toBe(
       'event.date: 2025-11-23 is not over in America/New_York until 2025-11-24 00:00 (-05:00)',
     );

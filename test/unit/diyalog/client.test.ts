@@ -117,7 +117,7 @@ describe('DiyalogClient', () => {
     expect(headerOf(call.init, 'content-type')).toBe('application/json');
   });
 
-  it("pages the calls report at its own path, with callType \"all\" in the signed body", async () => {
+  it('pages the calls report at its own path, with callType "all" in the signed body', async () => {
     const { client, calls } = harness([ok], { report: CALLS, endpoint: 'https://diyalog.example.com/gateway' });
     await client.fetchPage(window);
     const init = calls[0]?.init ?? {};

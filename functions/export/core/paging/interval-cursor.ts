@@ -159,10 +159,7 @@ export class IntervalCursor {
     }
 
     const records = inRequest.filter(
-      (s) =>
-        s.at >= this.window.start &&
-        s.at <= this.upper &&
-        !(s.at === this.upper && this.seenAtUpper.has(s.id)),
+      (s) => s.at >= this.window.start && s.at <= this.upper && !(s.at === this.upper && this.seenAtUpper.has(s.id)),
     );
 
     let tieOverflow: TieOverflow | undefined;
@@ -226,7 +223,10 @@ function keyRecord(item: unknown, { idField, ids, timeField }: RecordKeys): Keye
   if (!record) return { reason: 'item is not a JSON object', item };
   const id = parseId(record[idField], ids);
   if (id === undefined) {
-    return { reason: `${idField} is missing or not a ${ids === 'positive' ? 'positive ' : 'signed '}64-bit integer`, item };
+    return {
+      reason: `${idField} is missing or not a ${ids === 'positive' ? 'positive ' : 'signed '}64-bit integer`,
+      item,
+    };
   }
   const at = parseEpochMillis(record[timeField]);
   if (at === undefined) return { reason: `${timeField} is missing or not epoch milliseconds`, item };
