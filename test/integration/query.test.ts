@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../functions/export/cli.js';
-import { SESSION_COLUMNS, type AthenaType } from '../../functions/contract/schema.js';
+import type { AthenaType } from '../../functions/contract/schema.js';
+import { CALLS, ONLINE_HELP } from '../../functions/contract/reports.js';
 import { demoSummary } from '../../functions/query/demo-summary.js';
 import { runQuery } from '../../functions/query/cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -12,8 +13,9 @@ const DAYS = ['2025-11-23', '2025-11-24'] as const;
 
 /** A real export root of two demo days, plus junk where the table must not look. */
 let root: string;
-/** Sessions per day as the export reported them. */
+/** Sessions and calls per day as the export reported them. */
 const exported = new Map<string, number>();
+const exportedCalls = new Map<string, number>();
 const tempDir = useTempDirs();
 
 beforeAll(async () => {
@@ -23,17 +25,19 @@ beforeAll(async () => {
   const status = await runCli(['--demo', '--from', DAYS[0], '--to', DAYS[1], '--out', root], {}, io);
   expect(status, lines.join('\n')).toBe(0);
   for (const line of lines) {
-    const match = /^(\d{4}-\d\d-\d\d) {2}ok {2}(\d+) sessions/.exec(line);
-    if (match?.[1] && match[2]) exported.set(match[1], Number(match[2]));
+    const match = /^(online_help|calls) (\d{4}-\d\d-\d\d) {2}ok {2}(\d+) rows/.exec(line);
+    if (match?.[2] && match[3]) (match[1] === 'calls' ? exportedCalls : exported).set(match[2], Number(match[3]));
   }
   expect([...exported.keys()].sort()).toEqual(DAYS);
+  expect([...exportedCalls.keys()].sort()).toEqual(DAYS);
 
   // Were any of these read, DuckDB would fail on them ("not a Parquet file") or count their rows.
-  for (const folder of ['_runs', '_rejects']) {
+  for (const folder of ['_runs/online_help', '_rejects/calls']) {
     await mkdir(join(root, folder, `dt=${DAYS[0]}`), { recursive: true });
     await writeFile(join(root, folder, `dt=${DAYS[0]}`, 'junk.parquet'), 'not parquet');
   }
   await writeFile(join(root, 'online_help', `dt=${DAYS[0]}`, 'notes.txt'), 'not parquet either');
+  await writeFile(join(root, 'calls', `dt=${DAYS[0]}`, 'notes.txt'), 'not parquet either');
 });
 
 afterAll(async () => {
@@ -80,11 +84,34 @@ describe('query command: the online_help view', () => {
       // TIMESTAMPTZ in a UTC session, so that AT TIME ZONE behaves as in Athena (tested below).
       timestamp: 'TIMESTAMP WITH TIME ZONE',
     };
-    const described = await rows('DESCRIBE online_help');
-    expect(described.map((c) => [c['column_name'], c['column_type']])).toEqual([
-      ...SESSION_COLUMNS.map((c) => [c.name, duckdbType[c.athenaType]]),
-      ['dt', 'VARCHAR'],
-    ]);
+    for (const report of [ONLINE_HELP, CALLS]) {
+      const described = await rows(`DESCRIBE ${report.name}`);
+      expect(described.map((c) => [c['column_name'], c['column_type']])).toEqual([
+        ...report.columns.map((c) => [c.name, duckdbType[c.athenaType]]),
+        ['dt', 'VARCHAR'],
+      ]);
+    }
+  });
+
+  it('counts the calls of each day as the export reported them, exact signed 64-bit ids included', async () => {
+    const counts = await rows('SELECT dt, count(*) AS calls FROM calls GROUP BY dt ORDER BY dt');
+    expect(counts).toEqual(DAYS.map((dt) => ({ dt, calls: String(exportedCalls.get(dt)) })));
+    const [ids] = await rows(
+      'SELECT count(*) FILTER (WHERE call_id < 0) AS negative, count(*) FILTER (WHERE abs(call_id) > 9007199254740992) AS beyond_2_53 FROM calls',
+    );
+    expect(Number(ids?.['negative'])).toBeGreaterThan(0);
+    expect(Number(ids?.['beyond_2_53'])).toBeGreaterThan(0);
+  });
+
+  it('joins sessions to the calls of the same customer within the session, as the README shows', async () => {
+    const [joined] = await rows(`
+      SELECT count(DISTINCT s.online_help_id) AS escalated, count(*) AS calls
+      FROM online_help s JOIN calls c
+        ON c.dt = s.dt AND s.customer_no IN (c.initiator_id, c.receiver_id)
+       AND c.call_started_at BETWEEN s.help_started_at AND s.help_ended_at`);
+    expect(Number(joined?.['escalated'])).toBeGreaterThan(0);
+    const [fromLiveHelp] = await rows("SELECT count(*) AS n FROM calls WHERE call_use_type = 'ONLINE_HELP_CALL'");
+    expect(Number(joined?.['calls'])).toBeGreaterThanOrEqual(Number(fromLiveHelp?.['n']));
   });
 
   it('counts each day as the export reported it, with junk under _runs, _rejects and in a partition ignored', async () => {
@@ -207,7 +234,7 @@ describe('query command: output formats', () => {
     expect(status).toBe(0);
     expect(out.join('\n')).toMatch(/^Usage: npm run query -- "<SQL>"/);
     expect(out.join('\n')).toContain('approx_percentile(x, p) AS approx_quantile(x, p)');
-    expect(out.join('\n')).toContain('DuckDB may open files only below <root>/online_help/');
+    expect(out.join('\n')).toContain('DuckDB may open files only below <root>/online_help/ and <root>/calls/');
   });
 });
 
@@ -255,14 +282,14 @@ describe('query command: errors are one line with exit status 2', () => {
     const empty = await tempDir();
     expectOneLineError(
       await query(['SELECT 1', '--root', empty]),
-      /holds no online_help\/dt=YYYY-MM-DD\/ partition yet; run `npm start` first/,
+      /holds no partition of online_help, calls \(<table>\/dt=YYYY-MM-DD\/\) yet; run `npm start` first/,
     );
   });
 
   it('an s3:// root is out of scope and suggests aws s3 sync', async () => {
     expectOneLineError(
       await query(['SELECT 1', '--root', 's3://bucket/prefix']),
-      /reads a local export root.*aws s3 sync s3:\/\/bucket\/prefix\/online_help\//,
+      /reads a local export root.*aws s3 sync s3:\/\/bucket\/prefix\/ \.\/s3-copy\/ --exclude '_runs\/\*' --exclude '_rejects\/\*'/,
     );
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lambdaConfigFromEnv, type Environment, type LambdaConfig } from '../../functions/export/settings.js';
 import { SettingError } from '../../functions/contract/errors.js';
 import { CALLS, ONLINE_HELP } from '../../functions/contract/reports.js';
+import { KEEP_ALL, personalDataSetting } from '../../functions/contract/personal-data.js';
 import { ConfigError, ExportError } from '../../functions/export/core/errors.js';
 
 const BASE: Environment = {
@@ -50,6 +51,7 @@ describe('lambdaConfigFromEnv', () => {
       concurrency: 4,
       timeZone: 'Europe/Istanbul',
       reports: [ONLINE_HELP, CALLS],
+      personalData: KEEP_ALL,
       secretId: 'diyalog/export/keys',
       bucket: 'acme-data-lake',
       prefix: '',
@@ -71,6 +73,8 @@ describe('lambdaConfigFromEnv', () => {
       DIYALOG_SIGNATURE_VARIANT: 'concat',
       DIYALOG_CONCURRENCY: '8',
       EXPORT_REPORTS: ' calls ',
+      EXPORT_PERSONAL_DATA: 'pseudonymize, agent_id=keep',
+      EXPORT_PSEUDONYM_KEY_SECRET_ID: ' diyalog/export/pseudonym-key ',
       AWS_ENDPOINT_URL_S3: 'http://localhost:4568',
       UNRELATED: 'ignored',
     });
@@ -80,6 +84,8 @@ describe('lambdaConfigFromEnv', () => {
       concurrency: 8,
       timeZone: 'America/New_York',
       reports: [CALLS],
+      personalData: personalDataSetting('pseudonymize,agent_id=keep', 'test'),
+      pseudonymKeySecretId: 'diyalog/export/pseudonym-key',
       secretId: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:diyalog-AbCdEf',
       bucket: 'acme.data-lake.2025',
       prefix: 'raw/diyalog',
@@ -259,6 +265,22 @@ describe('lambdaConfigFromEnv', () => {
       ['calls,,online_help', 'has an empty name'],
     ])('refuses %j with the known reports', (value, detail) => {
       expectRefused({ EXPORT_REPORTS: value }, 'EXPORT_REPORTS', detail);
+    });
+  });
+
+  describe('EXPORT_PERSONAL_DATA', () => {
+    it('reads the policy with the contract validator, default keep', () => {
+      expect(lambdaConfigFromEnv(BASE).personalData).toBe(KEEP_ALL);
+      expect(config({ EXPORT_PERSONAL_DATA: 'drop,customer_no=pseudonymize' }).personalData.text).toBe(
+        'drop,customer_no=pseudonymize',
+      );
+    });
+
+    it.each([
+      ['hide', '"hide" is not an action; actions: keep, pseudonymize, drop'],
+      ['keep,help_state=drop', 'does not name a personal column; personal columns: customer_no'],
+    ])('refuses %j with the valid values', (value, detail) => {
+      expectRefused({ EXPORT_PERSONAL_DATA: value }, 'EXPORT_PERSONAL_DATA', detail);
     });
   });
 
