@@ -22,6 +22,15 @@ describe('buildApp', () => {
     expect(() => build({ timezone: 'Europe/Atlantis' })).toThrow(ContextError);
     expect(() => build({ timezone: 'Europe/Atlantis' })).toThrow(/CDK context "timezone"/);
   });
+
+  test('an unknown report is refused with the names of the known ones', () => {
+    expect(() => build({ reports: ['online_help', 'chats'] })).toThrow(
+      new ContextError('reports', '"chats" is not a report; known reports: online_help, calls'),
+    );
+    expect(() => build({ reports: 'chats' })).toThrow(
+      'CDK context "reports": "chats" is not a report; known reports: online_help, calls',
+    );
+  });
 });
 
 describe('the stack outputs', () => {
