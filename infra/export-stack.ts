@@ -59,6 +59,7 @@ export class ExportStack extends Stack {
       databaseName: settings.databaseName,
       projectionStartDate: settings.projectionStartDate,
       timeZone: settings.timeZone,
+      reports: settings.reports,
     });
 
     const alarms = new ExportAlarms(this, 'Alarms', {
