@@ -67,6 +67,7 @@ export class ExportStack extends Stack {
       failureQueue: exporter.failureQueue.queue,
       scheduleDeadLetterQueue: schedule.deadLetterQueue.queue,
       backfill: backfill.stateMachine,
+      reports: settings.reports,
       ...(settings.alarmEmail === undefined ? {} : { email: settings.alarmEmail }),
     });
 
