@@ -41,6 +41,7 @@ export class ExportStack extends Stack {
       exportFunction: exporter.function,
       chunkDays: settings.backfillChunkDays,
       firstDay: settings.projectionStartDate,
+      reports: settings.reports,
       concurrency: settings.backfillConcurrency,
       tracing: settings.backfillTracing,
     });

@@ -81,12 +81,17 @@ test('the backfill planner bundles into a small ESM index.mjs with no node_modul
     handler: (event: unknown) => Promise<unknown>;
   };
   await expect(
-    bundle.handler({ step: 'plan', input: { from: '2025-01-01', to: '2025-01-04' }, chunkDays: 3 }),
+    bundle.handler({
+      step: 'plan',
+      input: { from: '2025-01-01', to: '2025-01-04', reports: ['calls'] },
+      chunkDays: 3,
+      reports: ['online_help', 'calls'],
+    }),
   ).resolves.toEqual({
     days: 4,
     chunks: [
-      { from: '2025-01-02', to: '2025-01-04' },
-      { from: '2025-01-01', to: '2025-01-01' },
+      { from: '2025-01-02', to: '2025-01-04', reports: ['calls'] },
+      { from: '2025-01-01', to: '2025-01-01', reports: ['calls'] },
     ],
   });
 });
