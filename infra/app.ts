@@ -33,7 +33,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): ExportStack {
   if (validators) enableTemplateValidators(app);
   const stack = new ExportStack(app, STACK_NAME, {
     settings,
-    description: 'Nightly export of Diyalog live-help sessions into an S3 data lake queried with Athena.',
+    description: 'Nightly export of Diyalog reports into an S3 data lake queried with Athena.',
   });
   if (validators) acknowledgeTemplateFindings(stack);
   return stack;

@@ -41,6 +41,7 @@ export class ExportStack extends Stack {
       exportFunction: exporter.function,
       chunkDays: settings.backfillChunkDays,
       firstDay: settings.projectionStartDate,
+      reports: settings.reports,
       concurrency: settings.backfillConcurrency,
       tracing: settings.backfillTracing,
     });
@@ -59,6 +60,7 @@ export class ExportStack extends Stack {
       databaseName: settings.databaseName,
       projectionStartDate: settings.projectionStartDate,
       timeZone: settings.timeZone,
+      reports: settings.reports,
     });
 
     const alarms = new ExportAlarms(this, 'Alarms', {
@@ -66,19 +68,23 @@ export class ExportStack extends Stack {
       failureQueue: exporter.failureQueue.queue,
       scheduleDeadLetterQueue: schedule.deadLetterQueue.queue,
       backfill: backfill.stateMachine,
+      reports: settings.reports,
       ...(settings.alarmEmail === undefined ? {} : { email: settings.alarmEmail }),
     });
 
     // What an operator needs after a deploy: where to put the keys, what to invoke, where the data is.
     const outputs: Record<string, [string, string]> = {
       CredentialsSecretId: [secretIdOf(credentials.secret), 'Put the Diyalog API keys in this secret.'],
-      ExportFunctionName: [exporter.function.functionName, 'Invoke with {"date"} or {"from","to"} of at most 31 days.'],
+      ExportFunctionName: [
+        exporter.function.functionName,
+        'Invoke with {"date"} or {"from","to"} of at most 31 days, optionally with "reports":[…].',
+      ],
       BackfillStateMachineArn: [
         backfill.stateMachine.stateMachineArn,
-        'Start an execution with {"from","to"} to load up to ten years of history in chunks.',
+        'Start an execution with {"from","to"} (optionally "reports":[…]) to load up to ten years of history in chunks.',
       ],
       DataBucketName: [buckets.data.bucketName, `The export is below s3://<bucket>/${settings.prefix}/.`],
-      AthenaWorkGroup: [catalog.workGroup.ref, 'Query the table in this workgroup.'],
+      AthenaWorkGroup: [catalog.workGroup.ref, 'Query the tables in this workgroup.'],
       AlarmTopicArn: [alarms.topic.topicArn, 'Subscribe to receive the alarms.'],
     };
     for (const [id, [value, description]] of Object.entries(outputs)) new CfnOutput(this, id, { value, description });

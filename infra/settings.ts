@@ -3,6 +3,13 @@ import { backfillChunkDaysSetting } from '../functions/contract/backfill.js';
 import { daySetting, timeZoneSetting, type CalendarDay, type TimeZone } from '../functions/contract/calendar.js';
 import { SettingError } from '../functions/contract/errors.js';
 import {
+  REPORT_NAMES,
+  REPORTS,
+  reportsNamed,
+  reportsSetting,
+  type ReportDefinition,
+} from '../functions/contract/reports.js';
+import {
   apiEndpointSetting,
   bucketSetting,
   concurrencySetting,
@@ -41,6 +48,11 @@ export interface ExportSettings {
   readonly projectionStartDate: CalendarDay;
   /** Name of the Glue database and of the Athena workgroup (context `databaseName`). */
   readonly databaseName: string;
+  /**
+   * The reports exported, each a table (context `reports`, the Lambda's `EXPORT_REPORTS`), in the contract's
+   * order. @default every report
+   */
+  readonly reports: readonly ReportDefinition[];
   /** Address that alarm notifications are mailed to (context `alarmEmail`). @default - no subscription */
   readonly alarmEmail?: string;
   /** String-to-sign variant (context `signatureVariant`). @default - the Lambda's default */
@@ -98,6 +110,8 @@ export function settingsFromContext(node: Node): ExportSettings {
     shared('signatureVariant', value, signatureVariantSetting),
   );
   const concurrency = optional(read('concurrency'), (value) => shared('concurrency', value, concurrencySetting));
+  // A list in cdk.json; `-c reports=…` gives a string, which `read` takes.
+  const reports: unknown = node.tryGetContext('reports');
   return Object.freeze({
     apiEndpoint,
     apiEndpointIsPlaceholder: isPlaceholderEndpoint(apiEndpoint),
@@ -109,6 +123,7 @@ export function settingsFromContext(node: Node): ExportSettings {
     lookbackDays: shared('lookbackDays', need('lookbackDays'), lookbackDaysSetting),
     projectionStartDate: shared('projectionStartDate', need('projectionStartDate'), daySetting),
     databaseName: databaseName(need('databaseName')),
+    reports: Array.isArray(reports) ? reportList(reports) : reportsText(read('reports')),
     backfillChunkDays: shared('backfillChunkDays', need('backfillChunkDays'), backfillChunkDaysSetting),
     backfillConcurrency: backfillConcurrency(need('backfillConcurrency')),
     backfillTracing: flag('backfillTracing', need('backfillTracing')),
@@ -142,13 +157,26 @@ function optional<T>(value: string | undefined, parse: (value: string) => T): T 
 }
 
 /** Runs a validator the runtime shares, so synth accepts exactly what the Lambda will accept. */
-function shared<T>(key: string, value: string, validate: (text: string, setting: string) => T): T {
+function shared<V, T>(key: string, value: V, validate: (value: V, setting: string) => T): T {
   try {
     return validate(value, key);
   } catch (error) {
     if (error instanceof SettingError) throw new ContextError(key, error.problem, { cause: error });
     throw error;
   }
+}
+
+/** The `reports` context as cdk.json lists it, e.g. `["online_help","calls"]`. */
+function reportList(names: unknown[]): readonly ReportDefinition[] {
+  if (!names.every((name) => typeof name === 'string')) {
+    throw new ContextError('reports', `expected a list of report names, e.g. ${JSON.stringify(REPORT_NAMES)}`);
+  }
+  return shared('reports', names, reportsNamed);
+}
+
+/** The `reports` context as `-c reports=online_help,calls` gives it: names separated by commas; not set, every report. */
+function reportsText(text: string | undefined): readonly ReportDefinition[] {
+  return text === undefined ? REPORTS : shared('reports', text, reportsSetting);
 }
 
 function secretSource(value: string | undefined): SecretSource {

@@ -4,21 +4,43 @@
  */
 import { BACKFILL_LIMITS } from '../contract/backfill.js';
 import { parseDay, type CalendarDay } from '../contract/calendar.js';
-import { InvalidValueError } from '../contract/errors.js';
-import { TABLE_NAME } from '../contract/layout.js';
+import { InvalidValueError, SettingError } from '../contract/errors.js';
+import { REPORT_NAMES, REPORTS, reportsNamed, type ReportDefinition } from '../contract/reports.js';
+import { isStringList } from './string-list.js';
 
-/** An inclusive range of days; as a chunk, exactly the export function's `{"from","to"}` event. */
+/** An inclusive range of days. */
 export interface DayRange {
   readonly from: CalendarDay;
   readonly to: CalendarDay;
 }
 
+/**
+ * One chunk: exactly the export function's event, `{"from","to"}`, with the input's `"reports"` when it named
+ * some (else the function exports its configured reports).
+ */
+export interface Chunk extends DayRange {
+  readonly reports?: readonly string[];
+}
+
 /** The chunks to export, newest first, or why the input is refused. */
-export type BackfillPlan =
-  { readonly chunks: readonly DayRange[]; readonly days: number } | { readonly invalid: string };
+export type BackfillPlan = { readonly chunks: readonly Chunk[]; readonly days: number } | { readonly invalid: string };
+
+/** What the state machine's definition tells the planner besides the input. */
+export interface PlanSettings {
+  /** Days per chunk, from 1 to `BACKFILL_LIMITS.maxChunkDays`. */
+  readonly chunkDays: number;
+  /** The first day the export function takes (`EXPORT_FIRST_DAY`). @default - no first day */
+  readonly firstDay?: CalendarDay;
+  /**
+   * The reports the export function exports (`EXPORT_REPORTS`): an input may ask only for these, as the function
+   * may write no other table. @default every report
+   */
+  readonly reports?: readonly ReportDefinition[];
+}
 
 const EXPECTED =
-  'expected {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"} or, to re-run failed chunks, {"ranges":[{"from","to"},…]}';
+  'expected {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"} or, to re-run failed chunks, {"ranges":[{"from","to"},…]}, ' +
+  `either with an optional "reports":${JSON.stringify(REPORT_NAMES)}`;
 const MS_PER_DAY = 86_400_000;
 
 /** The input is refused; the message is the reason the execution fails with. */
@@ -28,18 +50,20 @@ class InvalidInput extends Error {}
  * Validates a backfill's input and splits it into chunks of `chunkDays` days, newest first, so that the most
  * recent days land first. The input is `{"from","to"}` (both inclusive, real days, `from` not after `to`), or
  * `{"ranges":[…]}` of such ranges that do not overlap (the re-run input of a failed execution); in all at most
- * {@link BACKFILL_LIMITS}' days and chunks, none before `firstDay` (which the export function refuses). A `reports`
- * field is refused: the export function takes no report list.
+ * {@link BACKFILL_LIMITS}' days and chunks, none before `firstDay` (which the export function refuses). Either
+ * may name the reports to export, `"reports":["calls"]`, which every chunk then carries; only reports the
+ * function exports are accepted.
  *
  * @throws RangeError if `chunkDays` is not a whole number from 1 to `BACKFILL_LIMITS.maxChunkDays` (a fault of
  *   the state machine's definition, not of its input).
  */
-export function planBackfill(input: unknown, chunkDays: number, firstDay?: CalendarDay): BackfillPlan {
+export function planBackfill(input: unknown, settings: PlanSettings): BackfillPlan {
+  const { chunkDays, firstDay, reports: exported = REPORTS } = settings;
   if (!Number.isInteger(chunkDays) || chunkDays < 1 || chunkDays > BACKFILL_LIMITS.maxChunkDays) {
     throw new RangeError(`chunkDays ${chunkDays} is not a whole number from 1 to ${BACKFILL_LIMITS.maxChunkDays}`);
   }
   try {
-    const ranges = rangesOf(input);
+    const { ranges, reports } = backfillInput(input, exported);
     const oldest = ranges.at(-1)?.from;
     if (firstDay !== undefined && oldest !== undefined && oldest < firstDay) {
       throw new InvalidInput(
@@ -54,13 +78,14 @@ export function planBackfill(input: unknown, chunkDays: number, firstDay?: Calen
           'split it into several executions.',
       );
     }
-    const chunks = ranges.flatMap((range) => chunksOf(range, chunkDays));
-    if (chunks.length > BACKFILL_LIMITS.maxChunks) {
+    const ranged = ranges.flatMap((range) => chunksOf(range, chunkDays));
+    if (ranged.length > BACKFILL_LIMITS.maxChunks) {
       throw new InvalidInput(
-        `The input makes ${chunks.length} chunks of at most ${chunkDays} days, more than the ` +
+        `The input makes ${ranged.length} chunks of at most ${chunkDays} days, more than the ` +
           `${BACKFILL_LIMITS.maxChunks} one execution holds; split it into several executions.`,
       );
     }
+    const chunks = reports === undefined ? ranged : ranged.map((chunk) => ({ ...chunk, reports }));
     return { chunks, days };
   } catch (error) {
     if (error instanceof InvalidInput) return { invalid: error.message };
@@ -68,22 +93,50 @@ export function planBackfill(input: unknown, chunkDays: number, firstDay?: Calen
   }
 }
 
-/** The input's ranges, newest first. */
-function rangesOf(input: unknown): DayRange[] {
+/** The input's ranges, newest first, and the names of the reports it asks for, if any. */
+function backfillInput(
+  input: unknown,
+  exported: readonly ReportDefinition[],
+): { ranges: DayRange[]; reports?: readonly string[] } {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidInput(`The input is not a JSON object; ${EXPECTED}.`);
   }
-  const keys = Object.keys(input).sort();
-  if (keys.includes('reports')) {
+  const { reports, ...fields } = input as Record<string, unknown>;
+  const ranges = rangesOf(fields, Object.keys(input).sort());
+  return reports === undefined ? { ranges } : { ranges, reports: reportNames(reports, exported) };
+}
+
+function rangesOf(fields: Record<string, unknown>, inputKeys: readonly string[]): DayRange[] {
+  const keys = Object.keys(fields).sort().join(',');
+  if (keys === 'from,to') return [rangeOf(fields, 'the input')];
+  if (keys === 'ranges') return rangeList(fields['ranges']);
+  throw new InvalidInput(`The input has the fields {${inputKeys.join(',')}}; ${EXPECTED}.`);
+}
+
+/** The reports an input names, as their names in the contract's order, each once. */
+function reportNames(value: unknown, exported: readonly ReportDefinition[]): string[] {
+  if (!isStringList(value)) {
     throw new InvalidInput(
-      `"reports" is not accepted: the export function exports every report (today ${TABLE_NAME}) for each day ` +
-        'and takes no list of reports; leave "reports" out.',
+      `"reports" is not a non-empty array of report names, e.g. ${JSON.stringify(REPORT_NAMES)}; ` +
+        'leave it out to export every report of the deployment.',
     );
   }
-  const fields = input as Record<string, unknown>;
-  if (keys.join(',') === 'from,to') return [rangeOf(fields, 'the input')];
-  if (keys.join(',') === 'ranges') return rangeList(fields['ranges']);
-  throw new InvalidInput(`The input has the fields {${keys.join(',')}}; ${EXPECTED}.`);
+  let asked: readonly ReportDefinition[];
+  try {
+    asked = reportsNamed(value, '"reports"');
+  } catch (error) {
+    if (error instanceof SettingError) throw new InvalidInput(`${error.message}.`);
+    throw error;
+  }
+  const exportedNames = exported.map((report) => report.name);
+  const missing = asked.filter((report) => !exportedNames.includes(report.name)).map((report) => report.name);
+  if (missing.length > 0) {
+    throw new InvalidInput(
+      `"reports" names ${missing.join(', ')}, not exported by this deployment (CDK context reports: ` +
+        `${exportedNames.join(', ')}): the export function may write only the tables of the reports it exports.`,
+    );
+  }
+  return asked.map((report) => report.name);
 }
 
 function rangeList(value: unknown): DayRange[] {

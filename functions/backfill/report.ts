@@ -3,10 +3,11 @@
  * that re-runs exactly the failed chunks. Pure.
  */
 import { parseDay } from '../contract/calendar.js';
-import { length, type DayRange } from './plan.js';
+import { length, type Chunk, type DayRange } from './plan.js';
+import { isStringList } from './string-list.js';
 
 /** What the state machine's map gives for one chunk: the chunk, and the error it failed with, if it did. */
-export interface ChunkResult extends DayRange {
+export interface ChunkResult extends Chunk {
   readonly error?: string;
 }
 
@@ -22,8 +23,8 @@ export interface BackfillReport {
   readonly failedChunks: number;
   /** The failed chunks, newest first: the first {@link FAILED_LISTED}; the count is {@link failedChunks}. */
   readonly failed: readonly FailedChunk[];
-  /** The state machine's input that exports exactly the failed chunks' days again. */
-  readonly rerun?: { readonly ranges: readonly DayRange[] };
+  /** The state machine's input that exports exactly the failed chunks' days again, of the same reports. */
+  readonly rerun?: { readonly ranges: readonly DayRange[]; readonly reports?: readonly string[] };
 }
 
 /**
@@ -47,7 +48,7 @@ export function reportBackfill(results: unknown): BackfillReport {
     chunks: chunks.length,
     days: chunks.reduce((sum, chunk) => sum + length(chunk), 0),
     failedChunks: failed.length,
-    failed: failed.slice(0, FAILED_LISTED),
+    failed: failed.slice(0, FAILED_LISTED).map(({ from, to, error }) => ({ from, to, error })),
   };
   if (failed.length === 0) return summary;
   const ranges: DayRange[] = [];
@@ -60,12 +61,28 @@ export function reportBackfill(results: unknown): BackfillReport {
       ranges.push({ from, to });
     }
   }
-  return { ...summary, rerun: { ranges } };
+  const reports = reportsOf(chunks);
+  return { ...summary, rerun: reports === undefined ? { ranges } : { ranges, reports } };
+}
+
+/** The reports every chunk names (the plan gives each the input's), or none. */
+function reportsOf(chunks: readonly ChunkResult[]): readonly string[] | undefined {
+  const lists = new Set(chunks.map((chunk) => chunk.reports?.join(',') ?? 'none'));
+  if (lists.size > 1) throw new TypeError(`the chunks name different reports: ${[...lists].join(' and ')}`);
+  return chunks[0]?.reports;
 }
 
 function chunkResult(value: unknown, index: number): ChunkResult {
   if (typeof value !== 'object' || value === null) throw new TypeError(`results[${index}] is not an object`);
-  const { from, to, error } = value as Record<string, unknown>;
+  const { from, to, reports, error } = value as Record<string, unknown>;
   if (error !== undefined && typeof error !== 'string') throw new TypeError(`results[${index}].error is not a string`);
-  return { from: parseDay(from), to: parseDay(to), ...(error === undefined ? {} : { error }) };
+  if (reports !== undefined && !isStringList(reports)) {
+    throw new TypeError(`results[${index}].reports is not a list of report names`);
+  }
+  return {
+    from: parseDay(from),
+    to: parseDay(to),
+    ...(reports === undefined ? {} : { reports }),
+    ...(error === undefined ? {} : { error }),
+  };
 }

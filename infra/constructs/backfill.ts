@@ -21,6 +21,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { ReportDefinition } from '../../functions/contract/reports.js';
 import { acknowledgeWildcardResource } from '../nag.js';
 import { FUNCTION_DEFAULTS, PROJECT_ROOT } from './export-function.js';
 
@@ -66,12 +67,17 @@ export const BACKFILL_DEFAULTS = Object.freeze({
 
 /** Properties of {@link Backfill}. */
 export interface BackfillProps {
-  /** The export function; each chunk is one synchronous invocation of it with `{"from","to"}`. */
+  /**
+   * The export function; each chunk is one synchronous invocation of it, with `{"from","to"}` and the input's
+   * `"reports"`, if any, as its event.
+   */
   readonly exportFunction: IFunction;
   /** Days per chunk, from 1 to the function's limit (validated with the context). */
   readonly chunkDays: number;
   /** The first day the export function takes (`EXPORT_FIRST_DAY`): an input starting earlier is refused at once. */
   readonly firstDay: string;
+  /** The reports the export function exports (`EXPORT_REPORTS`): an input naming another is refused at once. */
+  readonly reports: readonly ReportDefinition[];
   /** Chunks exported at once; at most the export function's reserved concurrency (validated with the context). */
   readonly concurrency: number;
   /** Send traces to X-Ray (state machine and helper function). */
@@ -80,10 +86,12 @@ export interface BackfillProps {
 
 /**
  * Loads history of any length up to ten years: a standard Step Functions workflow (JSONPath) that takes
- * `{"from","to"}` (or the `{"ranges"}` a failed execution gives to re-run), and
+ * `{"from","to"}` (or the `{"ranges"}` a failed execution gives to re-run), either optionally with the reports to
+ * export, `"reports":["calls"]` (else the function's configured ones), and
  *
  * 1. **Plan**: a small helper Lambda validates the input and splits it into chunks of {@link BackfillProps.chunkDays}
- *    days, newest first; an invalid input (or one that starts before {@link BackfillProps.firstDay}) fails the
+ *    days, newest first, each the export function's event; an invalid input (or one that starts before
+ *    {@link BackfillProps.firstDay}, or names a report not in {@link BackfillProps.reports}) fails the
  *    execution at once (`Backfill.InvalidInput`, the reason as cause). The local executor the tests run the definition on (aws-local-stepfunctions) has no JSONata, and
  *    JSONPath's intrinsic functions have no date arithmetic, hence the function.
  * 2. **ExportChunks**: a map, {@link BackfillProps.concurrency} at a time, invokes the export function for each
@@ -134,16 +142,17 @@ export class Backfill extends Construct {
           input: JsonPath.entirePayload,
           chunkDays: props.chunkDays,
           firstDay: props.firstDay,
+          reports: props.reports.map((report) => report.name),
         }),
         retryOnServiceExceptions: false,
       }),
     );
     const exportChunk = retried(
       new LambdaInvoke(this, 'ExportChunk', {
-        comment: 'One run of the export function; its result is dropped, the chunk passed on.',
+        comment:
+          'One run of the export function with the chunk as its event; its result is dropped, the chunk passed on.',
         lambdaFunction: props.exportFunction,
         payloadResponseOnly: true,
-        payload: TaskInput.fromObject({ from: JsonPath.stringAt('$.from'), to: JsonPath.stringAt('$.to') }),
         resultPath: JsonPath.DISCARD,
         retryOnServiceExceptions: false,
         // The function ends itself by its timeout; this only guards against an invocation that never returns.
@@ -152,12 +161,9 @@ export class Backfill extends Construct {
     );
     exportChunk.addCatch(
       new Pass(this, 'RecordFailure', {
-        comment: 'Only the error name: the map output of every chunk must stay within 256 KB.',
-        parameters: {
-          from: JsonPath.stringAt('$.from'),
-          to: JsonPath.stringAt('$.to'),
-          error: JsonPath.stringAt('$.error.Error'),
-        },
+        comment: 'The chunk with only its error name: the map output of every chunk must stay within 256 KB.',
+        inputPath: '$.error.Error',
+        resultPath: '$.error',
       }),
       { errors: ['States.ALL'], resultPath: '$.error' },
     );

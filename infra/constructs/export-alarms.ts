@@ -16,7 +16,10 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../functions/contract/telemetry.js';
+import { REJECTS_FOLDER } from '../../functions/contract/layout.js';
+import type { ReportDefinition } from '../../functions/contract/reports.js';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE, REPORT_DIMENSION } from '../../functions/contract/telemetry.js';
+import { reportId } from '../construct-ids.js';
 
 /** How long without a landed day before the freshness alarm fires: a nightly run plus two hours of slack. */
 export const FRESHNESS_WINDOW_HOURS = 26;
@@ -31,15 +34,31 @@ export interface ExportAlarmsProps {
   readonly scheduleDeadLetterQueue: IQueue;
   /** The backfill state machine. */
   readonly backfill: IStateMachine;
+  /** The reports exported: each has its own alarms on the export's metrics. */
+  readonly reports: readonly ReportDefinition[];
   /** Where notifications are mailed. @default - no subscription; subscribe to {@link ExportAlarms.topic} */
   readonly email?: string;
 }
 
+/** The alarms on one report's export metrics (dimension `Report` = the report's name). */
+export interface ReportAlarms {
+  /** A day had records that failed validation. */
+  readonly rejectedRecords: Alarm;
+  /** A day had a tie overflow. */
+  readonly tieOverflows: Alarm;
+  /** No day landed for {@link FRESHNESS_WINDOW_HOURS} hours. */
+  readonly stale: Alarm;
+}
+
 /**
  * Alarms that page an operator through one SNS topic, each on a failure mode the export can have: the
- * function threw, an invocation was given up (either dead-letter queue), a backfill execution failed, records were
- * rejected, a tie overflow lost sessions, and — the catch-all — no day landed for {@link FRESHNESS_WINDOW_HOURS}
- * hours.
+ * function threw, an invocation was given up (either dead-letter queue), a backfill execution failed, and, for
+ * each report, records were rejected, a tie overflow lost rows, and — the catch-all — no day landed for
+ * {@link FRESHNESS_WINDOW_HOURS} hours.
+ *
+ * The report alarms are one set per report rather than one metric-math alarm over all of them: each watches its
+ * own metric, so a notification names the report at fault, one report's recovery is not hidden by another's
+ * state, and a missing datapoint of one report (the freshness alarm's signal) is never filled in by another's.
  */
 export class ExportAlarms extends Construct {
   /** Alarm and OK notifications. */
@@ -52,12 +71,8 @@ export class ExportAlarms extends Construct {
   readonly undeliveredSchedules: Alarm;
   /** A backfill execution failed (a chunk failed after its retries, or the input was refused). */
   readonly backfillFailed: Alarm;
-  /** A day had records that failed validation. */
-  readonly rejectedRecords: Alarm;
-  /** A day had a tie overflow. */
-  readonly tieOverflows: Alarm;
-  /** No day landed for {@link FRESHNESS_WINDOW_HOURS} hours. */
-  readonly stale: Alarm;
+  /** The alarms of each exported report, by the report's name. */
+  readonly perReport: ReadonlyMap<string, ReportAlarms>;
 
   constructor(scope: Construct, id: string, props: ExportAlarmsProps) {
     super(scope, id);
@@ -88,14 +103,6 @@ export class ExportAlarms extends Construct {
       });
     }
 
-    const exportMetric = (metricName: string): Metric =>
-      new Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { service: METRICS_SERVICE },
-        statistic: 'Sum',
-        period: Duration.hours(1),
-      });
     const anyInFiveMinutes = { period: Duration.minutes(5) };
 
     this.functionErrors = this.alarm('FunctionErrors', props.function.metricErrors(anyInFiveMinutes), {
@@ -126,23 +133,43 @@ export class ExportAlarms extends Construct {
       alarmDescription:
         'A backfill execution failed; its cause lists the failed chunks and the input that re-runs exactly them.',
     });
-    this.rejectedRecords = this.alarm('RejectedRecords', exportMetric(METRIC.rejected), {
-      alarmDescription: 'Records failed validation and are not in the table; see <prefix>/_rejects/dt=<day>/.',
-    });
-    this.tieOverflows = this.alarm('TieOverflows', exportMetric(METRIC.tieOverflows), {
-      alarmDescription:
-        'A whole page of sessions shared one millisecond, so sessions beyond it may be missing; see the logs.',
-    });
-    // Hourly datapoints, each missing one breaching: the alarm fires when none of the last 26 hours has a
-    // landed day, whatever the reason (no schedule, no invocation, a silent failure).
-    this.stale = this.alarm('Stale', exportMetric(METRIC.succeeded), {
-      alarmDescription: `No day has landed in the data lake for ${FRESHNESS_WINDOW_HOURS} hours.`,
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: FRESHNESS_WINDOW_HOURS,
-      datapointsToAlarm: FRESHNESS_WINDOW_HOURS,
-      treatMissingData: TreatMissingData.BREACHING,
-    });
+    this.perReport = new Map(props.reports.map((report) => [report.name, this.addReportAlarms(report)]));
+  }
+
+  /** The alarms on the metrics the export function emits for `report`. */
+  private addReportAlarms(report: ReportDefinition): ReportAlarms {
+    const { name, rowNoun } = report;
+    const metric = (metricName: string): Metric =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: METRICS_SERVICE, [REPORT_DIMENSION]: name },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      });
+    const id = reportId(report);
+    return {
+      rejectedRecords: this.alarm(`${id}RejectedRecords`, metric(METRIC.rejected), {
+        alarmDescription:
+          `Records of ${name} failed validation and are not in the table; ` +
+          `see <prefix>/${REJECTS_FOLDER}/${name}/dt=<day>/.`,
+      }),
+      tieOverflows: this.alarm(`${id}TieOverflows`, metric(METRIC.tieOverflows), {
+        alarmDescription:
+          `A whole page of ${name} ${rowNoun}s shared one millisecond, so ${rowNoun}s beyond it may be missing; ` +
+          'see the logs.',
+      }),
+      // Hourly datapoints, each missing one breaching: the alarm fires when none of the last 26 hours has a
+      // landed day of the report, whatever the reason (no schedule, no invocation, a silent failure).
+      stale: this.alarm(`${id}Stale`, metric(METRIC.succeeded), {
+        alarmDescription: `No ${name} day has landed in the data lake for ${FRESHNESS_WINDOW_HOURS} hours.`,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: FRESHNESS_WINDOW_HOURS,
+        datapointsToAlarm: FRESHNESS_WINDOW_HOURS,
+        treatMissingData: TreatMissingData.BREACHING,
+      }),
+    };
   }
 
   /** An alarm on `metric` > 0 in one period unless overridden, notifying the topic on alarm and on recovery. */

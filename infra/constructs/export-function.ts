@@ -8,7 +8,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { PREFLIGHT_FOLDER, REJECTS_FOLDER, TABLE_NAME } from '../../functions/contract/layout.js';
+import { PREFLIGHT_FOLDER, REJECTS_FOLDER, RUNS_FOLDER, tableFolder } from '../../functions/contract/layout.js';
+import type { ReportDefinition } from '../../functions/contract/reports.js';
 import { EXPORT_ENV } from '../../functions/contract/settings.js';
 import { ESM_BANNER } from '../esm-banner.js';
 import { acknowledgeWildcardResource } from '../nag.js';
@@ -54,12 +55,13 @@ export const FUNCTION_DEFAULTS = Object.freeze({
 /**
  * Properties of {@link ExportFunction}: the deployment settings it turns into the function's environment —
  * `DIYALOG_API_ENDPOINT`, `EXPORT_TIMEZONE`, `EXPORT_LOOKBACK_DAYS`, `EXPORT_FIRST_DAY` (the projection's start: Athena
- * never shows an earlier day, so the exporter refuses to write one), and `DIYALOG_SIGNATURE_VARIANT` and
- * `DIYALOG_CONCURRENCY` when set (else the exporter's defaults).
+ * never shows an earlier day, so the exporter refuses to write one), `EXPORT_REPORTS` (whose tables
+ * {@link ExportFunction.bindBucket} grants), and `DIYALOG_SIGNATURE_VARIANT` and `DIYALOG_CONCURRENCY` when set
+ * (else the exporter's defaults).
  */
 export type ExportFunctionProps = Pick<
   ExportSettings,
-  'apiEndpoint' | 'timeZone' | 'lookbackDays' | 'projectionStartDate' | 'signatureVariant' | 'concurrency'
+  'apiEndpoint' | 'timeZone' | 'lookbackDays' | 'projectionStartDate' | 'reports' | 'signatureVariant' | 'concurrency'
 >;
 
 /**
@@ -80,9 +82,12 @@ export class ExportFunction extends Construct {
   readonly logGroup: LogGroup;
   /** Asynchronous invocations that failed after all retries (the on-failure destination). */
   readonly failureQueue: DeadLetterQueue;
+  /** The reports it exports: the tables it may write. */
+  private readonly reports: readonly ReportDefinition[];
 
   constructor(scope: Construct, id: string, props: ExportFunctionProps) {
     super(scope, id);
+    this.reports = props.reports;
     this.logGroup = new LogGroup(this, 'Logs', { retention: FUNCTION_DEFAULTS.logRetention });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -101,7 +106,7 @@ export class ExportFunction extends Construct {
     });
 
     this.function = new NodejsFunction(this, 'Function', {
-      description: 'Exports yesterday’s Diyalog live-help sessions (and the lookback days) to the data lake.',
+      description: 'Exports yesterday’s Diyalog reports (and the lookback days) to the data lake.',
       entry: HANDLER_ENTRY,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
@@ -122,6 +127,7 @@ export class ExportFunction extends Construct {
         [EXPORT_ENV.timeZone]: props.timeZone,
         [EXPORT_ENV.lookbackDays]: String(props.lookbackDays),
         [EXPORT_ENV.firstDay]: props.projectionStartDate,
+        [EXPORT_ENV.reports]: props.reports.map((report) => report.name).join(','),
         ...(props.signatureVariant === undefined ? {} : { [EXPORT_ENV.signatureVariant]: props.signatureVariant }),
         ...(props.concurrency === undefined ? {} : { [EXPORT_ENV.concurrency]: String(props.concurrency) }),
       },
@@ -189,19 +195,26 @@ export class ExportFunction extends Construct {
 
   /**
    * Lets the exporter write below `prefix` in `bucket` and names both in `EXPORT_BUCKET` and `EXPORT_PREFIX`.
-   * It may put any object below the prefix (partitions, rejects, run manifests), list the prefix, and delete
-   * only where replacing a day needs it — stale objects in the table's partitions and the day's rejects — and
-   * where its preflight deletes its own probe object. Run manifests, the day's history, cannot be deleted by it.
+   * For each report it exports, it may put the table's partitions, rejects and run manifests, and delete only
+   * where replacing a day needs it: stale objects in the table's partitions and the day's rejects. Besides, it
+   * may put and delete its preflight probe, and list the prefix. Run manifests, the days' history, cannot be
+   * deleted by it, and the folders of reports it does not export cannot be touched.
    */
   bindBucket(bucket: IBucket, prefix: string): void {
     const objects = (path: string): string => bucket.arnForObjects(`${prefix}/${path}`);
+    const replaced = this.reports.flatMap((report) => [
+      objects(`${tableFolder(report)}*`),
+      objects(`${REJECTS_FOLDER}/${report.name}/*`),
+    ]);
+    const manifests = this.reports.map((report) => objects(`${RUNS_FOLDER}/${report.name}/*`));
+    const probes = objects(`${PREFLIGHT_FOLDER}/*`);
     const statements = [
-      new PolicyStatement({ sid: 'WriteExport', actions: ['s3:PutObject'], resources: [objects('*')] }),
       new PolicyStatement({
-        sid: 'ReplaceDays',
-        actions: ['s3:DeleteObject'],
-        resources: [objects(`${TABLE_NAME}/*`), objects(`${REJECTS_FOLDER}/*`), objects(`${PREFLIGHT_FOLDER}/*`)],
+        sid: 'WriteExport',
+        actions: ['s3:PutObject'],
+        resources: [...replaced, ...manifests, probes],
       }),
+      new PolicyStatement({ sid: 'ReplaceDays', actions: ['s3:DeleteObject'], resources: [...replaced, probes] }),
       new PolicyStatement({
         sid: 'ListExport',
         actions: ['s3:ListBucket'],

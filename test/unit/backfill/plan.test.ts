@@ -3,27 +3,28 @@ import { describe, expect, it } from 'vitest';
 import { BACKFILL_LIMITS, backfillChunkDaysSetting } from '../../../functions/contract/backfill.js';
 import { parseDay } from '../../../functions/contract/calendar.js';
 import { SettingError } from '../../../functions/contract/errors.js';
+import { CALLS, ONLINE_HELP, REPORTS } from '../../../functions/contract/reports.js';
 import { handler } from '../../../functions/backfill/handler.js';
-import { planBackfill, type BackfillPlan, type DayRange } from '../../../functions/backfill/plan.js';
+import { planBackfill, type BackfillPlan, type Chunk } from '../../../functions/backfill/plan.js';
 
 const MS_PER_DAY = 86_400_000;
 const dayAt = (epochDay: number): string => new Date(epochDay * MS_PER_DAY).toISOString().slice(0, 10);
 const epochDay = (day: string): number => Date.parse(day) / MS_PER_DAY;
 
-function chunks(plan: BackfillPlan): readonly DayRange[] {
+function chunks(plan: BackfillPlan): readonly Chunk[] {
   if ('invalid' in plan) throw new Error(`refused: ${plan.invalid}`);
   return plan.chunks;
 }
 
 function refusal(input: unknown, chunkDays = 3): string {
-  const plan = planBackfill(input, chunkDays);
+  const plan = planBackfill(input, { chunkDays });
   if (!('invalid' in plan)) throw new Error(`accepted: ${JSON.stringify(plan)}`);
   return plan.invalid;
 }
 
 describe('planBackfill: chunks', () => {
   it('splits a range newest first into chunks of chunkDays; the oldest takes the rest', () => {
-    expect(planBackfill({ from: '2025-01-01', to: '2025-01-08' }, 3)).toEqual({
+    expect(planBackfill({ from: '2025-01-01', to: '2025-01-08' }, { chunkDays: 3 })).toEqual({
       days: 8,
       chunks: [
         { from: '2025-01-06', to: '2025-01-08' },
@@ -34,21 +35,21 @@ describe('planBackfill: chunks', () => {
   });
 
   it('crosses months, leap days and years as calendar days', () => {
-    expect(chunks(planBackfill({ from: '2024-02-27', to: '2024-03-01' }, 2))).toEqual([
+    expect(chunks(planBackfill({ from: '2024-02-27', to: '2024-03-01' }, { chunkDays: 2 }))).toEqual([
       { from: '2024-02-29', to: '2024-03-01' },
       { from: '2024-02-27', to: '2024-02-28' },
     ]);
-    expect(chunks(planBackfill({ from: '2024-12-30', to: '2025-01-02' }, 31))).toEqual([
+    expect(chunks(planBackfill({ from: '2024-12-30', to: '2025-01-02' }, { chunkDays: 31 }))).toEqual([
       { from: '2024-12-30', to: '2025-01-02' },
     ]);
   });
 
   it('takes one day, and ten years (3,653 days, 1,218 chunks of 3)', () => {
-    expect(planBackfill({ from: '2025-11-23', to: '2025-11-23' }, 3)).toEqual({
+    expect(planBackfill({ from: '2025-11-23', to: '2025-11-23' }, { chunkDays: 3 })).toEqual({
       days: 1,
       chunks: [{ from: '2025-11-23', to: '2025-11-23' }],
     });
-    const tenYears = planBackfill({ from: '2016-01-01', to: '2025-12-31' }, 3);
+    const tenYears = planBackfill({ from: '2016-01-01', to: '2025-12-31' }, { chunkDays: 3 });
     expect(tenYears).toMatchObject({ days: 3653 });
     expect(chunks(tenYears)).toHaveLength(1218);
     expect(chunks(tenYears).at(-1)).toEqual({ from: '2016-01-01', to: '2016-01-02' });
@@ -61,7 +62,7 @@ describe('planBackfill: chunks', () => {
         { from: '2025-03-01', to: '2025-03-04' },
       ],
     };
-    expect(planBackfill(input, 3)).toEqual({
+    expect(planBackfill(input, { chunkDays: 3 })).toEqual({
       days: 7,
       chunks: [
         { from: '2025-03-02', to: '2025-03-04' },
@@ -79,7 +80,7 @@ describe('planBackfill: chunks', () => {
         fc.integer({ min: 1, max: BACKFILL_LIMITS.maxChunkDays }),
         (first, days, chunkDays) => {
           fc.pre(Math.ceil(days / chunkDays) <= BACKFILL_LIMITS.maxChunks);
-          const plan = planBackfill({ from: dayAt(first), to: dayAt(first + days - 1) }, chunkDays);
+          const plan = planBackfill({ from: dayAt(first), to: dayAt(first + days - 1) }, { chunkDays });
           const list = chunks(plan);
           expect(plan).toMatchObject({ days });
           const covered = list.flatMap(({ from, to }) =>
@@ -145,16 +146,9 @@ describe('planBackfill: refusals, each with its reason', () => {
     expect(refusal(input)).toContain(reason);
   });
 
-  it('refuses "reports": the export function takes no list of reports', () => {
-    expect(refusal({ from: '2025-01-01', to: '2025-01-02', reports: ['online_help'] })).toBe(
-      '"reports" is not accepted: the export function exports every report (today online_help) for each day ' +
-        'and takes no list of reports; leave "reports" out.',
-    );
-  });
-
   it('refuses an input that starts before the first day the export function takes', () => {
     const firstDay = parseDay('2024-01-01');
-    expect(planBackfill({ from: '2023-12-31', to: '2024-01-02' }, 3, firstDay)).toEqual({
+    expect(planBackfill({ from: '2023-12-31', to: '2024-01-02' }, { chunkDays: 3, firstDay })).toEqual({
       invalid:
         'The input starts at 2023-12-31, before 2024-01-01, the first day the export function takes (where ' +
         "Athena's partition projection starts, CDK context projectionStartDate); start at 2024-01-01.",
@@ -165,11 +159,14 @@ describe('planBackfill: refusals, each with its reason', () => {
         { from: '2023-06-01', to: '2023-06-02' },
       ],
     };
-    expect(planBackfill(ranges, 3, firstDay)).toHaveProperty(
+    expect(planBackfill(ranges, { chunkDays: 3, firstDay })).toHaveProperty(
       'invalid',
       expect.stringContaining('starts at 2023-06-01'),
     );
-    expect(planBackfill({ from: '2024-01-01', to: '2024-01-02' }, 3, firstDay)).toHaveProperty('days', 2);
+    expect(planBackfill({ from: '2024-01-01', to: '2024-01-02' }, { chunkDays: 3, firstDay })).toHaveProperty(
+      'days',
+      2,
+    );
   });
 
   it('refuses more chunks than one execution holds, though the days would fit', () => {
@@ -180,11 +177,91 @@ describe('planBackfill: refusals, each with its reason', () => {
       `The input makes ${days} chunks of at most 1 days, more than the ${BACKFILL_LIMITS.maxChunks} one execution ` +
         'holds; split it into several executions.',
     );
-    expect(chunks(planBackfill(input, 2))).toHaveLength(Math.ceil(days / 2));
+    expect(chunks(planBackfill(input, { chunkDays: 2 }))).toHaveLength(Math.ceil(days / 2));
   });
 
   it.each([0, 32, 2.5, Number.NaN])('throws for chunkDays %s: a fault of the definition, not of the input', (n) => {
-    expect(() => planBackfill({ from: '2025-01-01', to: '2025-01-02' }, n)).toThrow(RangeError);
+    expect(() => planBackfill({ from: '2025-01-01', to: '2025-01-02' }, { chunkDays: n })).toThrow(RangeError);
+  });
+});
+
+describe('planBackfill: reports', () => {
+  /** The most a state's input or output may hold (Step Functions' limit). */
+  const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+  it('without "reports", chunks are {"from","to"} alone: the export function exports its configured reports', () => {
+    for (const chunk of chunks(planBackfill({ from: '2025-01-01', to: '2025-01-08' }, { chunkDays: 3 }))) {
+      expect(Object.keys(chunk)).toEqual(['from', 'to']);
+    }
+  });
+
+  it('gives every chunk the input’s reports, in the contract’s order, each once', () => {
+    expect(
+      planBackfill(
+        { from: '2025-01-01', to: '2025-01-04', reports: ['calls', 'online_help', 'calls'] },
+        { chunkDays: 3 },
+      ),
+    ).toEqual({
+      days: 4,
+      chunks: [
+        { from: '2025-01-02', to: '2025-01-04', reports: ['online_help', 'calls'] },
+        { from: '2025-01-01', to: '2025-01-01', reports: ['online_help', 'calls'] },
+      ],
+    });
+    const rerun = { ranges: [{ from: '2025-03-01', to: '2025-03-02' }], reports: ['calls'] };
+    expect(planBackfill(rerun, { chunkDays: 3 })).toEqual({
+      days: 2,
+      chunks: [{ from: '2025-03-01', to: '2025-03-02', reports: ['calls'] }],
+    });
+  });
+
+  it.each([
+    ['calls', '"reports" is not a non-empty array of report names, e.g. ["online_help","calls"]'],
+    [null, '"reports" is not a non-empty array of report names'],
+    [['calls', 1], '"reports" is not a non-empty array of report names'],
+    [[], '"reports": names no report; known reports: online_help, calls.'],
+    [['chats'], '"reports": "chats" is not a report; known reports: online_help, calls.'],
+    [['Calls'], '"reports": "Calls" is not a report'],
+  ])('refuses "reports": %j', (reports, reason) => {
+    expect(refusal({ from: '2025-01-01', to: '2025-01-02', reports })).toContain(reason);
+    expect(refusal({ ranges: [{ from: '2025-01-01', to: '2025-01-02' }], reports })).toContain(reason);
+  });
+
+  it('refuses a report the deployment does not export: the export function may not write its table', () => {
+    const plan = planBackfill(
+      { from: '2025-01-01', to: '2025-01-02', reports: ['calls'] },
+      {
+        chunkDays: 3,
+        reports: [ONLINE_HELP],
+      },
+    );
+    expect(plan).toEqual({
+      invalid:
+        '"reports" names calls, not exported by this deployment (CDK context reports: online_help): the export ' +
+        'function may write only the tables of the reports it exports.',
+    });
+    expect(
+      planBackfill({ from: '2025-01-01', to: '2025-01-02', reports: ['calls'] }, { chunkDays: 3, reports: [CALLS] }),
+    ).toHaveProperty('days', 2);
+  });
+
+  it('refuses "reports" on a shape it does not belong to, naming every field', () => {
+    expect(refusal({ date: '2025-01-01', reports: ['calls'] })).toContain('The input has the fields {date,reports};');
+    expect(refusal({ ranges: [{ from: '2025-01-01', to: '2025-01-02', reports: ['calls'] }] })).toContain(
+      'ranges[0] is not {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}',
+    );
+  });
+
+  it('keeps the plan of the most chunks, every report named, within a state’s payload', () => {
+    const first = epochDay('2020-01-01');
+    const input = {
+      from: dayAt(first),
+      to: dayAt(first + BACKFILL_LIMITS.maxChunks - 1),
+      reports: REPORTS.map((report) => report.name),
+    };
+    const plan = planBackfill(input, { chunkDays: 1 });
+    expect(chunks(plan)).toHaveLength(BACKFILL_LIMITS.maxChunks);
+    expect(Buffer.byteLength(JSON.stringify(plan))).toBeLessThan(MAX_PAYLOAD_BYTES);
   });
 });
 
@@ -209,6 +286,19 @@ describe('the helper Lambda', () => {
       failedChunks: 0,
       failed: [],
     });
+  });
+
+  it('passes the deployment’s reports on; a list that is not of report names is a fault of the definition', async () => {
+    const event = {
+      step: 'plan',
+      input: { from: '2025-01-01', to: '2025-01-01', reports: ['calls'] },
+      chunkDays: 3,
+      reports: ['online_help'],
+    };
+    await expect(handler(event)).resolves.toHaveProperty('invalid', expect.stringContaining('"reports" names calls'));
+    await expect(handler({ ...event, reports: ['calls'] })).resolves.toHaveProperty('days', 1);
+    await expect(handler({ ...event, reports: 'calls' })).rejects.toThrow('reports is not a list of report names');
+    await expect(handler({ ...event, reports: ['chats'] })).rejects.toThrow(SettingError);
   });
 
   it('passes the first day on', async () => {

@@ -14,13 +14,22 @@ describe('buildApp', () => {
     expect(Token.isUnresolved(stack.account)).toBe(true);
     expect(Token.isUnresolved(stack.region)).toBe(true);
     expect(stack.templateOptions.description).toBe(
-      'Nightly export of Diyalog live-help sessions into an S3 data lake queried with Athena.',
+      'Nightly export of Diyalog reports into an S3 data lake queried with Athena.',
     );
   });
 
   test('invalid context stops the build before any construct exists', () => {
     expect(() => build({ timezone: 'Europe/Atlantis' })).toThrow(ContextError);
     expect(() => build({ timezone: 'Europe/Atlantis' })).toThrow(/CDK context "timezone"/);
+  });
+
+  test('an unknown report is refused with the names of the known ones', () => {
+    expect(() => build({ reports: ['online_help', 'chats'] })).toThrow(
+      new ContextError('reports', '"chats" is not a report; known reports: online_help, calls'),
+    );
+    expect(() => build({ reports: 'chats' })).toThrow(
+      'CDK context "reports": "chats" is not a report; known reports: online_help, calls',
+    );
   });
 });
 
@@ -34,15 +43,16 @@ describe('the stack outputs', () => {
     expect(template.toJSON()['Outputs']).toEqual({
       CredentialsSecretId: { Description: 'Put the Diyalog API keys in this secret.', Value: 'diyalog/api-keys' },
       ExportFunctionName: {
-        Description: 'Invoke with {"date"} or {"from","to"} of at most 31 days.',
+        Description: 'Invoke with {"date"} or {"from","to"} of at most 31 days, optionally with "reports":[…].',
         Value: { Ref: functionId },
       },
       BackfillStateMachineArn: {
-        Description: 'Start an execution with {"from","to"} to load up to ten years of history in chunks.',
+        Description:
+          'Start an execution with {"from","to"} (optionally "reports":[…]) to load up to ten years of history in chunks.',
         Value: { Ref: stateMachineId },
       },
       DataBucketName: { Description: 'The export is below s3://<bucket>/diyalog/.', Value: 'acme-lake' },
-      AthenaWorkGroup: { Description: 'Query the table in this workgroup.', Value: { Ref: workGroupId } },
+      AthenaWorkGroup: { Description: 'Query the tables in this workgroup.', Value: { Ref: workGroupId } },
       AlarmTopicArn: { Description: 'Subscribe to receive the alarms.', Value: { Ref: topicId } },
     });
   });

@@ -1,5 +1,7 @@
 import aslValidator from 'asl-validator';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { describe, expect, test } from 'vitest';
+import { handler as plannerHandler } from '../../../functions/backfill/handler.js';
 import { BACKFILL_LIMITS } from '../../../functions/contract/backfill.js';
 import { BACKFILL_DEFAULTS, BACKFILL_NAME_SUFFIX } from '../../../infra/constructs/backfill.js';
 import { FUNCTION_DEFAULTS } from '../../../infra/constructs/export-function.js';
@@ -59,7 +61,13 @@ describe('the backfill state machine', () => {
         Plan: {
           Type: 'Task',
           Resource: fakeFunctionArn(plannerId),
-          Parameters: { step: 'plan', 'input.$': '$', chunkDays: 3, firstDay: '2024-01-01' },
+          Parameters: {
+            step: 'plan',
+            'input.$': '$',
+            chunkDays: 3,
+            firstDay: '2024-01-01',
+            reports: ['online_help', 'calls'],
+          },
           Retry: RETRY,
           Next: 'IsInputValid',
         },
@@ -80,19 +88,15 @@ describe('the backfill state machine', () => {
               ExportChunk: {
                 Type: 'Task',
                 Resource: fakeFunctionArn(functionId),
-                // Exactly the export function's event: the chunk's days, nothing else.
-                Parameters: { 'from.$': '$.from', 'to.$': '$.to' },
+                // No Parameters: the chunk, as the planner made it, is the export function's event.
                 ResultPath: null,
                 TimeoutSeconds: 16 * 60,
                 Retry: RETRY,
                 Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }],
                 End: true,
               },
-              RecordFailure: {
-                Type: 'Pass',
-                Parameters: { 'from.$': '$.from', 'to.$': '$.to', 'error.$': '$.error.Error' },
-                End: true,
-              },
+              // The chunk, its error replaced by the error's name.
+              RecordFailure: { Type: 'Pass', InputPath: '$.error.Error', ResultPath: '$.error', End: true },
             },
           },
           Next: 'Report',
@@ -138,11 +142,11 @@ describe('the backfill state machine', () => {
     expect(waits.reduce((sum, wait) => sum + wait, 0)).toBeGreaterThan(FUNCTION_DEFAULTS.timeout.toSeconds());
   });
 
-  test('chunk days, first day and map concurrency come from the context; the chunk default is the construct’s', () => {
+  test('chunk days, first day, reports and map concurrency come from the context; the chunk default is the construct’s', () => {
     expect(cdkJsonContext()['backfillChunkDays']).toBe(BACKFILL_DEFAULTS.chunkDays);
     expect(cdkJsonContext()['backfillConcurrency']).toBe(FUNCTION_DEFAULTS.reservedConcurrentExecutions);
     const weekly = stateMachineDefinition(
-      synth({ backfillChunkDays: '7', projectionStartDate: '2025-06-01' }).template,
+      synth({ backfillChunkDays: '7', projectionStartDate: '2025-06-01', reports: 'calls' }).template,
       'BackfillStateMachine',
     );
     expect(weekly.States['Plan']?.['Parameters']).toEqual({
@@ -151,6 +155,8 @@ describe('the backfill state machine', () => {
       chunkDays: 7,
       // The first day the export function takes: an input starting earlier fails at once.
       firstDay: '2025-06-01',
+      // The reports it exports: an input naming another fails at once.
+      reports: ['calls'],
     });
     expect(weekly.States['ExportChunks']?.['MaxConcurrency']).toBe(1);
     expect(BACKFILL_DEFAULTS.chunkDays * BACKFILL_LIMITS.maxChunks).toBeGreaterThanOrEqual(BACKFILL_LIMITS.maxDays);
@@ -271,5 +277,94 @@ describe('the backfill state machine', () => {
       [logsId]: kept,
       [plannerLogsId]: kept,
     });
+  });
+});
+
+type Json = Parameters<StateMachine['run']>[0];
+
+/** An execution of the synthesized definition: the real planner, and an export function that records its events. */
+async function execute(
+  input: unknown,
+  failing: (event: Json) => boolean = () => false,
+): Promise<{ events: Json[]; output?: unknown; error?: { name: string; cause: string } }> {
+  const machine = new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition);
+  const events: Json[] = [];
+  const exportChunk = (event: Json): Promise<Json> => {
+    events.push(event);
+    return failing(event)
+      ? Promise.reject(Object.assign(new Error('{"errorType":"ExportError"}'), { name: 'ExportError' }))
+      : Promise.resolve({ exported: true });
+  };
+  const planner = async (event: Json): Promise<Json> => JSON.parse(JSON.stringify(await plannerHandler(event))) as Json;
+  try {
+    const output = await machine.run(input as Json, {
+      overrides: { taskResourceLocalHandlers: { Plan: planner, ExportChunk: exportChunk, Report: planner } },
+    }).result;
+    return { events, output };
+  } catch (error) {
+    if (!(error instanceof ExecutionError) || !(error.cause instanceof Error)) throw error;
+    return { events, error: { name: error.cause.name, cause: error.cause.message } };
+  }
+}
+
+describe('the backfill state machine, executed locally (aws-local-stepfunctions)', () => {
+  test('without "reports", each chunk is exactly {"from","to"}: the function exports its configured reports', async () => {
+    const run = await execute({ from: '2025-01-01', to: '2025-01-04' });
+    expect(run.events).toEqual([
+      { from: '2025-01-02', to: '2025-01-04' },
+      { from: '2025-01-01', to: '2025-01-01' },
+    ]);
+    expect(run.output).toEqual({ chunks: 2, days: 4, failedChunks: 0, failed: [] });
+  });
+
+  test('with "reports", every chunk carries them to the function', async () => {
+    const run = await execute({ from: '2025-01-01', to: '2025-01-04', reports: ['calls'] });
+    expect(run.events).toEqual([
+      { from: '2025-01-02', to: '2025-01-04', reports: ['calls'] },
+      { from: '2025-01-01', to: '2025-01-01', reports: ['calls'] },
+    ]);
+    expect(run.output).toEqual({ chunks: 2, days: 4, failedChunks: 0, failed: [] });
+  });
+
+  test('a failed chunk: the cause’s re-run input names the same reports, and re-runs just that chunk', async () => {
+    const input = { ranges: [{ from: '2025-01-01', to: '2025-01-06' }], reports: ['calls', 'online_help'] };
+    const run = await execute(input, (event) => JSON.stringify(event).includes('"from":"2025-01-04"'));
+    expect(run.error?.name).toBe('Backfill.ChunksFailed');
+    const cause = JSON.parse(run.error?.cause ?? '') as { rerun: unknown };
+    expect(cause).toEqual({
+      chunks: 2,
+      days: 6,
+      failedChunks: 1,
+      failed: [{ from: '2025-01-04', to: '2025-01-06', error: 'ExportError' }],
+      rerun: { ranges: [{ from: '2025-01-04', to: '2025-01-06' }], reports: ['online_help', 'calls'] },
+    });
+    const rerun = await execute(cause.rerun);
+    expect(rerun.events).toEqual([{ from: '2025-01-04', to: '2025-01-06', reports: ['online_help', 'calls'] }]);
+    expect(rerun.output).toEqual({ chunks: 1, days: 3, failedChunks: 0, failed: [] });
+  });
+
+  test('a failed chunk of an input without "reports": the re-run input has none either', async () => {
+    const run = await execute({ from: '2025-01-01', to: '2025-01-03' }, () => true);
+    expect(JSON.parse(run.error?.cause ?? '')).toMatchObject({
+      rerun: { ranges: [{ from: '2025-01-01', to: '2025-01-03' }] },
+    });
+    expect(JSON.parse(run.error?.cause ?? '')).not.toHaveProperty('rerun.reports');
+  });
+
+  test.each([
+    [
+      { from: '2025-01-01', to: '2025-01-02', reports: ['chats'] },
+      '"reports": "chats" is not a report; known reports: online_help, calls.',
+    ],
+    [
+      { from: '2025-01-01', to: '2025-01-02', reports: [] },
+      '"reports": names no report; known reports: online_help, calls.',
+    ],
+    [{ from: '2025-01-01', to: '2025-01-02', reports: 'calls' }, '"reports" is not a non-empty array of report names'],
+  ])('refuses %j at once, invoking nothing', async (input, reason) => {
+    const run = await execute(input);
+    expect(run.error?.name).toBe('Backfill.InvalidInput');
+    expect(run.error?.cause).toContain(reason);
+    expect(run.events).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { afterAll, expect, test, vi } from 'vitest';
+import { ONLINE_HELP } from '../../../functions/contract/reports.js';
 import { ASSET_NODE_MODULES } from '../../../infra/constructs/export-function.js';
 import { ESM_BANNER } from '../../../infra/esm-banner.js';
 import { onlyResource, synth } from './support.js';
@@ -81,12 +82,17 @@ test('the backfill planner bundles into a small ESM index.mjs with no node_modul
     handler: (event: unknown) => Promise<unknown>;
   };
   await expect(
-    bundle.handler({ step: 'plan', input: { from: '2025-01-01', to: '2025-01-04' }, chunkDays: 3 }),
+    bundle.handler({
+      step: 'plan',
+      input: { from: '2025-01-01', to: '2025-01-04', reports: ['calls'] },
+      chunkDays: 3,
+      reports: ['online_help', 'calls'],
+    }),
   ).resolves.toEqual({
     days: 4,
     chunks: [
-      { from: '2025-01-02', to: '2025-01-04' },
-      { from: '2025-01-01', to: '2025-01-01' },
+      { from: '2025-01-02', to: '2025-01-04', reports: ['calls'] },
+      { from: '2025-01-01', to: '2025-01-01', reports: ['calls'] },
     ],
   });
 });
@@ -111,9 +117,12 @@ test('with the banner, parquetjs-lite writes Parquet from an ES module (strict m
     logLevel: 'silent',
   });
   const { encodeParquet } = (await import(pathToFileURL(outfile).href)) as {
-    encodeParquet: (rows: readonly Record<string, unknown>[]) => Promise<Uint8Array>;
+    encodeParquet: (
+      columns: typeof ONLINE_HELP.columns,
+      rows: readonly Record<string, unknown>[],
+    ) => Promise<Uint8Array>;
   };
-  const bytes = await encodeParquet([
+  const bytes = await encodeParquet(ONLINE_HELP.columns, [
     {
       online_help_id: 1n,
       customer_no: 'C-1',

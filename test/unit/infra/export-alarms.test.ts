@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../../functions/contract/telemetry.js';
+import { CALLS, ONLINE_HELP, REPORTS } from '../../../functions/contract/reports.js';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE, REPORT_DIMENSION } from '../../../functions/contract/telemetry.js';
 import { arnOf, onlyResource, synth } from './support.js';
 
 const { template } = synth();
@@ -15,7 +16,16 @@ function alarm(name: string): Record<string, unknown> {
 
 /** Alarm and OK notifications go to the topic. */
 const notifies = { AlarmActions: [{ Ref: topicId }], OKActions: [{ Ref: topicId }] };
-const exportDimensions = [{ Name: 'service', Value: METRICS_SERVICE }];
+/** The dimensions of a report's EMF metrics, as CloudFormation lists them. */
+const exportDimensions = (report: string): unknown[] => [
+  { Name: REPORT_DIMENSION, Value: report },
+  { Name: 'service', Value: METRICS_SERVICE },
+];
+/** Each report, the start of its alarms' ids (its name in PascalCase), and what its rows are. */
+const REPORT_ALARMS = [
+  ['online_help', 'OnlineHelp', 'sessions'],
+  ['calls', 'Calls', 'calls'],
+] as const;
 
 describe('the alarms', () => {
   test('function errors > 0 in 5 minutes', () => {
@@ -79,49 +89,86 @@ describe('the alarms', () => {
     });
   });
 
-  test.each([
-    [
-      'RejectedRecords',
-      METRIC.rejected,
-      'Records failed validation and are not in the table; see <prefix>/_rejects/dt=<day>/.',
-    ],
-    [
-      'TieOverflows',
-      METRIC.tieOverflows,
-      'A whole page of sessions shared one millisecond, so sessions beyond it may be missing; see the logs.',
-    ],
-  ])('%s > 0 in the export’s EMF metrics', (name, metricName, description) => {
-    expect(alarm(name)).toEqual({
-      ...notifies,
-      AlarmDescription: description,
-      Namespace: METRICS_NAMESPACE,
-      MetricName: metricName,
-      Dimensions: exportDimensions,
-      Statistic: 'Sum',
-      Period: 3600,
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
+  describe.each(REPORT_ALARMS)('for %s', (report, id, rows) => {
+    test('RejectedRecords > 0 in an hour of the report’s EMF metrics', () => {
+      expect(alarm(`${id}RejectedRecords`)).toEqual({
+        ...notifies,
+        AlarmDescription: `Records of ${report} failed validation and are not in the table; see <prefix>/_rejects/${report}/dt=<day>/.`,
+        Namespace: METRICS_NAMESPACE,
+        MetricName: METRIC.rejected,
+        Dimensions: exportDimensions(report),
+        Statistic: 'Sum',
+        Period: 3600,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
+    test('TieOverflows > 0 in an hour of the report’s EMF metrics', () => {
+      expect(alarm(`${id}TieOverflows`)).toEqual({
+        ...notifies,
+        AlarmDescription: `A whole page of ${report} ${rows} shared one millisecond, so ${rows} beyond it may be missing; see the logs.`,
+        Namespace: METRICS_NAMESPACE,
+        MetricName: METRIC.tieOverflows,
+        Dimensions: exportDimensions(report),
+        Statistic: 'Sum',
+        Period: 3600,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
+    test('freshness: no DaySucceeded of the report in 26 hours, missing data breaching', () => {
+      expect(alarm(`${id}Stale`)).toEqual({
+        ...notifies,
+        AlarmDescription: `No ${report} day has landed in the data lake for 26 hours.`,
+        Namespace: METRICS_NAMESPACE,
+        MetricName: METRIC.succeeded,
+        Dimensions: exportDimensions(report),
+        Statistic: 'Sum',
+        Period: 3600,
+        EvaluationPeriods: 26,
+        DatapointsToAlarm: 26,
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        TreatMissingData: 'breaching',
+      });
+      expect(METRIC.succeeded).toBe('DaySucceeded');
     });
   });
 
-  test('freshness: no DaySucceeded in 26 hours, missing data breaching', () => {
-    expect(alarm('Stale')).toEqual({
-      ...notifies,
-      AlarmDescription: 'No day has landed in the data lake for 26 hours.',
-      Namespace: METRICS_NAMESPACE,
-      MetricName: METRIC.succeeded,
-      Dimensions: exportDimensions,
-      Statistic: 'Sum',
-      Period: 3600,
-      EvaluationPeriods: 26,
-      DatapointsToAlarm: 26,
-      ComparisonOperator: 'LessThanThreshold',
-      Threshold: 1,
-      TreatMissingData: 'breaching',
+  test('every alarm on the export’s own metrics is a report’s: none without the Report dimension', () => {
+    const exportAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .map(
+        (resource) => (resource as { Properties: { Namespace?: string; Dimensions?: { Name: string }[] } }).Properties,
+      )
+      .filter((properties) => properties.Namespace === METRICS_NAMESPACE);
+    expect(exportAlarms).toHaveLength(3 * REPORTS.length);
+    for (const properties of exportAlarms) {
+      expect(properties.Dimensions?.map((dimension) => dimension.Name)).toEqual([REPORT_DIMENSION, 'service']);
+    }
+  });
+
+  test.each([
+    [['online_help'], [ONLINE_HELP]],
+    [['calls'], [CALLS]],
+  ])('reports %j: the report alarms of those reports only', (reports, expected) => {
+    const only = synth({ reports }).template;
+    const watched = Object.values(only.findResources('AWS::CloudWatch::Alarm')).flatMap((resource) => {
+      const { Namespace, MetricName, Dimensions } = (
+        resource as { Properties: { Namespace: string; MetricName: string; Dimensions: { Value: unknown }[] } }
+      ).Properties;
+      return Namespace === METRICS_NAMESPACE ? [`${String(Dimensions[0]?.Value)} ${MetricName}`] : [];
     });
-    expect(METRIC.succeeded).toBe('DaySucceeded');
+    expect(watched.sort()).toEqual(
+      expected
+        .flatMap((report) => [METRIC.rejected, METRIC.tieOverflows, METRIC.succeeded].map((m) => `${report.name} ${m}`))
+        .sort(),
+    );
   });
 
   test('the topic is encrypted with a rotated key CloudWatch may use, and refuses plain HTTP', () => {

@@ -5,6 +5,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { manifestKey, partitionObjectKey, preflightKey, rejectsKey } from '../../../functions/contract/layout.js';
 import { parseDay } from '../../../functions/contract/calendar.js';
+import { CALLS, ONLINE_HELP, REPORTS, type ReportDefinition } from '../../../functions/contract/reports.js';
 import { ESM_BANNER, PARQUETJS_IMPLICIT_GLOBALS } from '../../../infra/esm-banner.js';
 import { arnOf, arnWithSuffix, onlyResource, synth } from './support.js';
 
@@ -47,7 +48,7 @@ describe('the export function', () => {
     // Code (the asset) and Environment (next test) aside, every property.
     const settings = Object.fromEntries(Object.entries(fn).filter(([key]) => key !== 'Code' && key !== 'Environment'));
     expect(settings).toEqual({
-      Description: 'Exports yesterday’s Diyalog live-help sessions (and the lookback days) to the data lake.',
+      Description: 'Exports yesterday’s Diyalog reports (and the lookback days) to the data lake.',
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Timeout: 900,
@@ -67,6 +68,7 @@ describe('the export function', () => {
         EXPORT_TIMEZONE: 'Europe/Istanbul',
         EXPORT_LOOKBACK_DAYS: '1',
         EXPORT_FIRST_DAY: '2024-01-01',
+        EXPORT_REPORTS: 'online_help,calls',
         DIYALOG_SECRET_ID: { Ref: secretId },
         EXPORT_BUCKET: { Ref: dataBucketId },
         EXPORT_PREFIX: 'diyalog',
@@ -76,7 +78,7 @@ describe('the export function', () => {
   });
 
   test('optional settings become optional variables', () => {
-    const variant = synth({ signatureVariant: 'concat', concurrency: 6, lookbackDays: 0 }).template;
+    const variant = synth({ signatureVariant: 'concat', concurrency: 6, lookbackDays: 0, reports: 'calls' }).template;
     const [, props] = onlyResource(variant, 'AWS::Lambda::Function', 'ExportFunction');
     const [bucketId] = onlyResource(variant, 'AWS::S3::Bucket', 'BucketsData');
     const [secret] = onlyResource(variant, 'AWS::SecretsManager::Secret', 'CredentialsSecret');
@@ -87,6 +89,7 @@ describe('the export function', () => {
         EXPORT_TIMEZONE: 'Europe/Istanbul',
         EXPORT_LOOKBACK_DAYS: '0',
         EXPORT_FIRST_DAY: '2024-01-01',
+        EXPORT_REPORTS: 'calls',
         DIYALOG_SIGNATURE_VARIANT: 'concat',
         DIYALOG_CONCURRENCY: '6',
         DIYALOG_SECRET_ID: { Ref: secret },
@@ -164,21 +167,79 @@ describe('the export function', () => {
         secret: { Ref: secretId },
         bucketArn: (suffix) => (suffix === '' ? arnOf(dataBucketId) : arnWithSuffix(dataBucketId, suffix)),
         prefix: 'diyalog',
+        reports: REPORTS,
       }),
     );
   });
 
-  test('it may delete what replacing a day needs and its preflight probe, and no run manifest', () => {
-    const day = parseDay('2025-11-24');
-    const deletable = ['diyalog/_rejects/*', 'diyalog/_runs/preflight/*', 'diyalog/online_help/*'].map(
-      (pattern) => new RegExp(`^${pattern.replace('*', '.*')}$`),
+  test('EXPORT_REPORTS names the reports of the context, and only their tables are granted', () => {
+    for (const [reports, names] of [
+      [[ONLINE_HELP], 'online_help'],
+      [[CALLS], 'calls'],
+    ] as const) {
+      const only = synth({ reports: reports.map((report) => report.name) }).template;
+      const [, props] = onlyResource(only, 'AWS::Lambda::Function', 'ExportFunction');
+      const [bucketId] = onlyResource(only, 'AWS::S3::Bucket', 'BucketsData');
+      const [secret] = onlyResource(only, 'AWS::SecretsManager::Secret', 'CredentialsSecret');
+      expect(props['Environment']).toMatchObject({ Variables: { EXPORT_REPORTS: names } });
+      expect(roleStatements(only)).toEqual(
+        expectedStatements(only, {
+          secret: { Ref: secret },
+          bucketArn: (suffix) => (suffix === '' ? arnOf(bucketId) : arnWithSuffix(bucketId, suffix)),
+          prefix: 'diyalog',
+          reports,
+        }),
+      );
+    }
+  });
+
+  describe.each([
+    ['every report', REPORTS],
+    ['online_help only', [ONLINE_HELP]],
+    ['calls only', [CALLS]],
+  ] as const)('the keys it may write and delete, %s', (_name, reports) => {
+    const grants = objectGrants(
+      synth({ bucketName: 'acme-lake', prefix: 'raw/diyalog', reports: reports.map((report) => report.name) }).template,
     );
-    const mayDelete = (key: string): boolean => deletable.some((pattern) => pattern.test(`diyalog/${key}`));
-    expect(mayDelete(partitionObjectKey(day))).toBe(true);
-    expect(mayDelete(`${partitionObjectKey(day)}.stale-part`)).toBe(true);
-    expect(mayDelete(rejectsKey(day))).toBe(true);
-    expect(mayDelete(manifestKey(day, 'run-1'))).toBe(false);
-    expect(mayDelete(preflightKey('run-1'))).toBe(true);
+    const day = parseDay('2025-11-24');
+    const others = REPORTS.filter((report) => !reports.some(({ name }) => name === report.name));
+
+    test('for each of its reports: the day’s object, stale objects and rejects; run manifests put, never deleted', () => {
+      for (const report of reports) {
+        for (const key of [
+          partitionObjectKey(report, day),
+          `${partitionObjectKey(report, day)}.stale-part`,
+          rejectsKey(report, day),
+        ]) {
+          expect(grants.mayPut(key), key).toBe(true);
+          expect(grants.mayDelete(key), key).toBe(true);
+        }
+        expect(grants.mayPut(manifestKey(report, day, 'run-1'))).toBe(true);
+        expect(grants.mayDelete(manifestKey(report, day, 'run-1'))).toBe(false);
+      }
+      expect(grants.mayPut(preflightKey('run-1'))).toBe(true);
+      expect(grants.mayDelete(preflightKey('run-1'))).toBe(true);
+    });
+
+    test('nothing of the reports it does not export, and nothing else below the prefix', () => {
+      const keys = [
+        ...others.flatMap((report) => [
+          partitionObjectKey(report, day),
+          rejectsKey(report, day),
+          manifestKey(report, day, 'run-1'),
+        ]),
+        'README.txt',
+        'other/dt=2025-11-24/x.parquet',
+        '_rejects/dt=2025-11-24/rejects.jsonl',
+        '_runs/dt=2025-11-24/run-1.json',
+        '_runs/run-1.json',
+        'online_helper/dt=2025-11-24/x.parquet',
+      ];
+      for (const key of keys) {
+        expect(grants.mayPut(key), key).toBe(false);
+        expect(grants.mayDelete(key), key).toBe(false);
+      }
+    });
   });
 
   test('an imported bucket and a secret imported by name are granted by ARN pattern', () => {
@@ -201,6 +262,7 @@ describe('the export function', () => {
         },
         bucketArn: (suffix) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::acme-lake${suffix}`]] }),
         prefix: 'raw/diyalog',
+        reports: REPORTS,
       }),
     );
     const [, props] = onlyResource(imported, 'AWS::Lambda::Function', 'ExportFunction');
@@ -218,6 +280,7 @@ describe('the export function', () => {
         secret: arn,
         bucketArn: (suffix) => (suffix === '' ? arnOf(bucketId) : arnWithSuffix(bucketId, suffix)),
         prefix: 'diyalog',
+        reports: REPORTS,
       }),
     );
     const [, props] = onlyResource(imported, 'AWS::Lambda::Function', 'ExportFunction');
@@ -226,14 +289,26 @@ describe('the export function', () => {
   });
 });
 
-/** The export role's statements, for a template's log group and queue and the given secret, bucket and prefix. */
+/**
+ * The export role's statements, for a template's log group and queue and the given secret, bucket, prefix and
+ * reports: each report's table, rejects and manifests, and the preflight probes, each below the prefix.
+ */
 function expectedStatements(
   t: Template,
-  grants: { secret: unknown; bucketArn: (suffix: string) => unknown; prefix: string },
+  grants: {
+    secret: unknown;
+    bucketArn: (suffix: string) => unknown;
+    prefix: string;
+    reports: readonly ReportDefinition[];
+  },
 ): unknown[] {
   const [logs] = onlyResource(t, 'AWS::Logs::LogGroup', 'ExportLogs');
   const [queue] = onlyResource(t, 'AWS::SQS::Queue', 'ExportFailureQueue');
-  const { bucketArn, prefix } = grants;
+  const { bucketArn, prefix, reports } = grants;
+  const replaced = reports.flatMap(({ name }) => [`${name}/*`, `_rejects/${name}/*`]);
+  const manifests = reports.map(({ name }) => `_runs/${name}/*`);
+  // CDK lists a statement's resources sorted.
+  const objects = (paths: string[]): unknown[] => paths.sort().map((path) => bucketArn(`/${prefix}/${path}`));
   return [
     { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf(logs) },
     {
@@ -242,16 +317,17 @@ function expectedStatements(
       Resource: arnOf(queue),
     },
     { Sid: 'ReadApiKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: grants.secret },
-    { Sid: 'WriteExport', Effect: 'Allow', Action: 's3:PutObject', Resource: bucketArn(`/${prefix}/*`) },
+    {
+      Sid: 'WriteExport',
+      Effect: 'Allow',
+      Action: 's3:PutObject',
+      Resource: objects([...replaced, ...manifests, '_runs/preflight/*']),
+    },
     {
       Sid: 'ReplaceDays',
       Effect: 'Allow',
       Action: 's3:DeleteObject',
-      Resource: [
-        bucketArn(`/${prefix}/_rejects/*`),
-        bucketArn(`/${prefix}/_runs/preflight/*`),
-        bucketArn(`/${prefix}/online_help/*`),
-      ],
+      Resource: objects([...replaced, '_runs/preflight/*']),
     },
     {
       Sid: 'ListExport',
@@ -261,6 +337,27 @@ function expectedStatements(
       Condition: { StringLike: { 's3:prefix': [`${prefix}/*`] } },
     },
   ];
+}
+
+/**
+ * Whether the export role may put and delete a key below the export root, as IAM matches the object ARNs of its
+ * statements (`*` any characters), for a template of the imported bucket `acme-lake` and prefix `raw/diyalog`.
+ */
+function objectGrants(t: Template): { mayPut(key: string): boolean; mayDelete(key: string): boolean } {
+  const statements = roleStatements(t) as { Action: unknown; Resource: unknown }[];
+  const patterns = (action: string): RegExp[] =>
+    statements
+      .filter((statement) => [statement.Action].flat().includes(action))
+      .flatMap((statement) => [statement.Resource].flat())
+      .map((resource) => {
+        const arn = (resource as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].at(-1);
+        const path = String(arn).replace(/^:s3:::acme-lake\//, '');
+        const escaped = path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*');
+        return new RegExp(`^${escaped}$`);
+      });
+  const allows = (action: string) => (key: string) =>
+    patterns(action).some((pattern) => pattern.test(`raw/diyalog/${key}`));
+  return { mayPut: allows('s3:PutObject'), mayDelete: allows('s3:DeleteObject') };
 }
 
 describe('the ESM banner', () => {

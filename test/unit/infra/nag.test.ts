@@ -31,6 +31,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   },
   'every optional setting': { alarmEmail: 'ops@acme.com.tr', signatureVariant: 'concat', concurrency: 8 },
   'the backfill traced, in chunks of a week': { backfillTracing: true, backfillChunkDays: 7 },
+  'one report': { reports: 'calls' },
 };
 
 describe('cdk-nag (AwsSolutions and Serverless)', () => {
@@ -62,9 +63,12 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
       'DiyalogExport/Export/FailureQueue/Queue: Serverless-SQSRedrivePolicy',
       'DiyalogExport/Export/Function: Serverless-LambdaDLQ',
       'DiyalogExport/Export/Function: Serverless-LambdaTracing',
-      'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/*]',
-      'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/_rejects/*]',
+      'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/_rejects/calls/*]',
+      'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/_rejects/online_help/*]',
+      'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/_runs/calls/*]',
+      'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/_runs/online_help/*]',
       'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/_runs/preflight/*]',
+      'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/calls/*]',
       'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::acme-lake/diyalog/online_help/*]',
       'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:diyalog/api-keys-??????]',
       'DiyalogExport/Nightly/DeadLetterQueue/Queue: AwsSolutions-SQS3',

@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, test } from 'vitest';
+import { CALLS, ONLINE_HELP, REPORTS } from '../../../functions/contract/reports.js';
 import {
   ContextError,
   isPlaceholderEndpoint,
@@ -35,6 +36,7 @@ describe('settingsFromContext', () => {
       lookbackDays: 1,
       projectionStartDate: '2024-01-01',
       databaseName: 'diyalog',
+      reports: [ONLINE_HELP, CALLS],
       backfillChunkDays: 3,
       backfillConcurrency: 1,
       backfillTracing: false,
@@ -53,6 +55,7 @@ describe('settingsFromContext', () => {
         lookbackDays: '3',
         projectionStartDate: '2023-06-01',
         databaseName: 'acme_diyalog',
+        reports: 'calls',
         alarmEmail: 'ops@acme.com.tr',
         signatureVariant: 'concat',
         concurrency: '8',
@@ -71,6 +74,7 @@ describe('settingsFromContext', () => {
       lookbackDays: 3,
       projectionStartDate: '2023-06-01',
       databaseName: 'acme_diyalog',
+      reports: [CALLS],
       alarmEmail: 'ops@acme.com.tr',
       signatureVariant: 'concat',
       concurrency: 8,
@@ -83,6 +87,15 @@ describe('settingsFromContext', () => {
   test('a complete secret ARN imports by ARN', () => {
     const arn = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:diyalog/api-keys-AbC123';
     expect(settings({ secretName: arn }).secret).toEqual({ kind: 'arn', arn });
+  });
+
+  test('reports: a list as cdk.json has it, or names separated by commas as `-c reports=…` gives them', () => {
+    expect(settings({ reports: ['online_help'] }).reports).toEqual([ONLINE_HELP]);
+    // In the contract's order, each once, whatever order the names come in.
+    expect(settings({ reports: ['calls', 'online_help', 'calls'] }).reports).toEqual([ONLINE_HELP, CALLS]);
+    expect(settings({ reports: ' calls , online_help ' }).reports).toEqual([ONLINE_HELP, CALLS]);
+    // Not set: every report, like EXPORT_REPORTS.
+    for (const unset of [undefined, null, '', '  ']) expect(settings({ reports: unset }).reports).toBe(REPORTS);
   });
 
   test('blank and null optional values mean "not set"', () => {
@@ -119,6 +132,20 @@ describe('settingsFromContext', () => {
     ['prefix', 'exports/*', /CDK context "prefix"/],
     ['projectionStartDate', '2024-02-30', /CDK context "projectionStartDate": Invalid day "2024-02-30"/],
     ['databaseName', 'Diyalog-Export', /CDK context "databaseName": "Diyalog-Export" must be lower-case/],
+    ['reports', 'chats', /^CDK context "reports": "chats" is not a report; known reports: online_help, calls$/],
+    [
+      'reports',
+      ['calls', 'chats'],
+      /^CDK context "reports": "chats" is not a report; known reports: online_help, calls$/,
+    ],
+    ['reports', [], /^CDK context "reports": names no report; known reports: online_help, calls$/],
+    ['reports', 'calls,,online_help', /CDK context "reports": "calls,,online_help" has an empty name/],
+    [
+      'reports',
+      ['calls', 1],
+      /CDK context "reports": expected a list of report names, e\.g\. \["online_help","calls"\]/,
+    ],
+    ['reports', { calls: true }, /CDK context "reports": expected a string or a number, got object/],
     ['signatureVariant', 'crlf', /CDK context "signatureVariant": "crlf" is not one of newline, concat/],
     ['concurrency', '0', /CDK context "concurrency": "0" is not a whole number from 1 to 16/],
     ['backfillChunkDays', 0, /CDK context "backfillChunkDays": "0" is not a whole number from 1 to 31/],

@@ -35,6 +35,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   'a secret imported by name': { secretName: 'diyalog/api-keys' },
   'every optional setting': { alarmEmail: 'ops@acme.com.tr', signatureVariant: 'concat', concurrency: 8 },
   'the backfill traced, in chunks of a week': { backfillTracing: true, backfillChunkDays: 7 },
+  'one report': { reports: 'calls' },
 };
 
 // One file: the CloudFormation engine starts once per test file (seconds), then each synth takes about one.
