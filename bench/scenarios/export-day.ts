@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ONLINE_HELP } from '../../functions/contract/reports.js';
+import { KEEP_ALL } from '../../functions/contract/personal-data.js';
 import { exportContext } from '../../functions/export/compose.js';
 import { exportDay, type DayExportContext } from '../../functions/export/core/export-day.js';
 import { staticCredentials } from '../../functions/export/diyalog/credentials.js';
@@ -28,7 +29,15 @@ runAsScenario(async (): Promise<Output<(typeof EXPORT_FIELDS)[number]>> => {
   // loop, so a timer could not sample inside it.
   try {
     const base = exportContext({
-      api: { endpoint: url, signatureVariant: 'newline', concurrency, timeZone: TIME_ZONE, reports: [ONLINE_HELP] },
+      api: {
+        endpoint: url,
+        signatureVariant: 'newline',
+        concurrency,
+        timeZone: TIME_ZONE,
+        reports: [ONLINE_HELP],
+        personalData: KEEP_ALL,
+      },
+      personalData: { policy: KEEP_ALL },
       credentials: staticCredentials(KEYS),
       store: new LocalDirStore(root),
       runId: 'bench',

@@ -275,11 +275,27 @@ describe('the backfill state machine, run locally on the real handlers', () => {
     expect(await landedDays('unauthorized')).toEqual(DAYS.slice(0, 9));
   });
 
+  it('exports only the reports the input names, in every chunk and in the re-run input of a failed one', async () => {
+    const broken = { from: '2025-09-01', to: '2025-09-03' };
+    const run = await backfill(
+      { from: DAYS[0], to: DAYS[5], reports: ['online_help'] },
+      { prefix: 'sessions-only', refuse: (event) => (event.from === broken.from ? throttled() : undefined) },
+    );
+    expect(run.invocations.map((i) => i.event)[0]).toEqual({
+      from: '2025-09-04',
+      to: '2025-09-06',
+      reports: ['online_help'],
+    });
+    expect(JSON.parse(run.error?.cause ?? '')).toMatchObject({ rerun: { ranges: [broken], reports: ['online_help'] } });
+    expect(await landedDays('sessions-only')).toEqual(DAYS.slice(3, 6));
+    expect(await s3.keys('sessions-only/calls/')).toEqual([]);
+  });
+
   it.each([
     [{ from: '2025-02-29', to: '2025-03-01' }, 'the input: "from": Invalid day "2025-02-29"'],
     [{ from: '2025-10-10', to: '2025-09-01' }, '"from" 2025-10-10 is after "to" 2025-09-01'],
     [{ from: '2024-01-01', to: '2034-01-01' }, 'spans 3654 days, more than the 3653 (ten years) one backfill takes'],
-    [{ from: '2025-09-01', to: '2025-09-02', reports: ['online_help'] }, '"reports" is not accepted'],
+    [{ from: '2025-09-01', to: '2025-09-02', reports: ['chats'] }, '"reports": "chats" is not a report; known reports'],
     [{ from: '2023-12-01', to: '2024-01-10' }, 'starts at 2023-12-01, before 2024-01-01, the first day'],
     [{ date: '2025-09-01' }, 'has the fields {date}'],
   ])('fails at once for %j, with the reason', async (input, reason) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, EXPORT_ENV, LIMITS, stateMachineArnSetting } from '../../functions/contract/settings.js';
 import { SettingError } from '../../functions/contract/errors.js';
+import { REPORTS } from '../../functions/contract/reports.js';
 import { ConfigError } from '../../functions/export/core/errors.js';
 import { requestFromEvent, type ScheduleSettings } from '../../functions/export/core/event.js';
 import { lambdaConfigFromEnv } from '../../functions/export/settings.js';
@@ -12,7 +13,12 @@ const BASE = {
   DIYALOG_SECRET_ID: 'diyalog/export/keys',
   EXPORT_BUCKET: 'acme-data-lake',
 };
-const WITH_BACKFILL: ScheduleSettings = { timeZone: DEFAULTS.timeZone, lookbackDays: 0, backfillStateMachineArn: ARN };
+const WITH_BACKFILL: ScheduleSettings = {
+  timeZone: DEFAULTS.timeZone,
+  lookbackDays: 0,
+  backfillStateMachineArn: ARN,
+  reports: REPORTS,
+};
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 
 function refusal(event: unknown, settings: ScheduleSettings): ConfigError {
@@ -71,6 +77,12 @@ describe('a range longer than one run holds', () => {
     );
   });
 
+  it('keeps the reports the event named in the start-execution input', () => {
+    expect(refusal({ from: '2025-01-01', to: '2025-02-01', reports: ['calls'] }, WITH_BACKFILL).message).toMatch(
+      /--input '\{"from":"2025-01-01","to":"2025-02-01","reports":\["calls"\]\}'$/,
+    );
+  });
+
   it('starts one day past the limit; the limit itself is still one run', () => {
     expect(refusal({ from: '2025-01-01', to: '2025-02-01' }, WITH_BACKFILL).message).toMatch(
       /has 32 days.* --input '\{"from":"2025-01-01","to":"2025-02-01"\}'$/,
@@ -79,7 +91,7 @@ describe('a range longer than one run holds', () => {
   });
 
   it('without a state machine, is refused as before; a reversed range is not sent to the state machine', () => {
-    const without: ScheduleSettings = { timeZone: DEFAULTS.timeZone, lookbackDays: 0 };
+    const without: ScheduleSettings = { timeZone: DEFAULTS.timeZone, lookbackDays: 0, reports: REPORTS };
     const error = refusal({ from: '2025-01-01', to: '2025-02-01' }, without);
     expect(error.message).toContain('more than the limit of 31; export it in smaller ranges');
     expect(error.message).not.toContain('stepfunctions');

@@ -50,21 +50,39 @@ export function requestFromEvent(event: unknown, settings: ScheduleSettings, now
   const fields = event === null || event === undefined ? {} : jsonObject(event);
   if (!fields) throw new ConfigError('event', `is not a JSON object; ${EXPECTED}`);
   const { reports: asked, ...dayFields } = fields;
-  const reports = asked === undefined ? settings.reports : reportsField(asked);
-  const { days, setting } = daysAskedFor(dayFields, settings, now);
+  const reports = asked === undefined ? settings.reports : reportsField(asked, settings.reports);
+  const { days, setting } = daysAskedFor(dayFields, reports, settings, now);
   if (settings.firstDay !== undefined) refuseDaysBeforeFirstDay(days, settings.firstDay, setting);
   refuseDaysNotOver(days, settings.timeZone, now, setting);
   return { days, reports };
 }
 
-function reportsField(value: unknown): readonly ReportDefinition[] {
+/**
+ * The reports an event names, among those the function exports: the stack grants access to the tables of these
+ * only, so another report could only fail at its first write.
+ */
+function reportsField(value: unknown, exported: readonly ReportDefinition[]): readonly ReportDefinition[] {
   if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) {
     throw new ConfigError('event.reports', 'is not a list of report names, e.g. ["online_help", "calls"]');
   }
-  return rethrowAs('event.reports', () => reportsNamed(value, 'event.reports'));
+  const reports = rethrowAs('event.reports', () => reportsNamed(value, 'event.reports'));
+  const others = reports.filter((report) => !exported.includes(report)).map((report) => report.name);
+  if (others.length > 0) {
+    throw new ConfigError(
+      'event.reports',
+      `${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} not exported by this function, which exports ` +
+        `${exported.map((report) => report.name).join(', ')} (EXPORT_REPORTS)`,
+    );
+  }
+  return reports;
 }
 
-function daysAskedFor(fields: Readonly<Record<string, unknown>>, settings: ScheduleSettings, now: number): AskedDays {
+function daysAskedFor(
+  fields: Readonly<Record<string, unknown>>,
+  reports: readonly ReportDefinition[],
+  settings: ScheduleSettings,
+  now: number,
+): AskedDays {
   const keys = Object.keys(fields).sort().join(',');
   switch (keys) {
     case '':
@@ -81,7 +99,8 @@ function daysAskedFor(fields: Readonly<Record<string, unknown>>, settings: Sched
       const to = dayField(fields['to'], 'event.to');
       const backfill = settings.backfillStateMachineArn;
       if (backfill !== undefined && dayCount(from, to) > LIMITS.maxRangeDays) {
-        throw new ConfigError('event', tooLongForOneRun(from, to, backfill));
+        const input = reports === settings.reports ? { from, to } : { from, to, reports: reports.map((r) => r.name) };
+        throw new ConfigError('event', tooLongForOneRun(input, backfill));
       }
       return {
         days: rethrowAs('event', () => daysInRange(from, to, { maxDays: LIMITS.maxRangeDays })),
@@ -93,12 +112,19 @@ function daysAskedFor(fields: Readonly<Record<string, unknown>>, settings: Sched
   }
 }
 
-/** Why one run refuses the range, and the exact command that sends it to the backfill state machine instead. */
-function tooLongForOneRun(from: CalendarDay, to: CalendarDay, stateMachineArn: string): string {
+/**
+ * Why one run refuses the range, and the exact command that sends it (with its reports, if the event named them)
+ * to the backfill state machine instead.
+ */
+function tooLongForOneRun(
+  input: { readonly from: CalendarDay; readonly to: CalendarDay; readonly reports?: readonly string[] },
+  stateMachineArn: string,
+): string {
+  const { from, to } = input;
   return (
     `Day range ${from}..${to} has ${dayCount(from, to)} days, more than the limit of ${LIMITS.maxRangeDays} for one run; ` +
     `load it with the backfill state machine ${stateMachineArn}, which exports it in chunks: aws stepfunctions ` +
-    `start-execution --state-machine-arn ${stateMachineArn} --input '${JSON.stringify({ from, to })}'`
+    `start-execution --state-machine-arn ${stateMachineArn} --input '${JSON.stringify(input)}'`
   );
 }
 

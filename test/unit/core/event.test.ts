@@ -66,7 +66,7 @@ describe('requestFromEvent: scheduled runs', () => {
     [1, ['2025-11-23', '2025-11-22']],
     [3, ['2025-11-23', '2025-11-22', '2025-11-21', '2025-11-20']],
   ])('lookback %d adds the days before yesterday, newest first', (lookbackDays, expected) => {
-    const settings = { timeZone: DEFAULTS.timeZone, lookbackDays };
+    const settings = { timeZone: DEFAULTS.timeZone, lookbackDays, reports: REPORTS };
     expect(days({}, settings, NOW)).toEqual(expected);
     expect(days({ scheduledTime: '2025-11-24T01:30:00+03:00' }, settings)).toEqual(expected);
   });
@@ -207,6 +207,13 @@ describe('requestFromEvent: reports', () => {
     const request = requestFromEvent(event, ISTANBUL, NOW);
     expect(request.days).toEqual(expected);
     expect(request.reports).toEqual([CALLS]);
+  });
+
+  it('refuses a report the function does not export, naming those it does', () => {
+    const sessionsOnly = { ...ISTANBUL, reports: [ONLINE_HELP] };
+    expect(() => requestFromEvent({ date: '2025-11-20', reports: ['calls'] }, sessionsOnly, NOW)).toThrow(
+      'event.reports: calls is not exported by this function, which exports online_help (EXPORT_REPORTS)',
+    );
   });
 
   it.each([
