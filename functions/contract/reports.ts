@@ -47,7 +47,7 @@ interface ColumnFlags {
 function column<
   const Name extends string,
   const Type extends ColumnDefinition['athenaType'],
-  const Flags extends ColumnFlags = Record<never, never>,
+  const Flags extends ColumnFlags = { readonly required?: never },
 >(name: Name, athenaType: Type, source: string, comment: string, flags?: Flags) {
   return {
     name,

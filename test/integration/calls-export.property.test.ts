@@ -97,7 +97,9 @@ const dataset: fc.Arbitrary<Dataset> = fc
     const instants = groups.flatMap(({ at, size }) => Array.from({ length: size }, () => at));
     const calls = ids.map((callId, i): ServerCall => {
       const callStartedAt = instants[i] ?? WINDOW.start + 1_000 * i;
-      const { texts, callTime, initiatorUserType, receiverUserType } = fields[i] ?? fields[0]!;
+      const drawn = fields[i];
+      if (drawn === undefined) throw new Error(`no fields drawn for call ${i}`);
+      const { texts, callTime, initiatorUserType, receiverUserType } = drawn;
       const call: ServerCall = { callId, callStartedAt };
       TEXT_FIELDS.forEach((field, f) => {
         if (texts[f] !== undefined) call[field] = texts[f];
@@ -144,8 +146,8 @@ function callsClient(data: Dataset): DiyalogClient {
     endpoint: 'https://diyalog.example.com',
     credentials: staticCredentials({ accessKeyId: 'AK', accessKeySecret: 'secret', requesterUserId: 'etl' }),
     fetch: (url, init) => {
-      expect(String(url)).toBe('https://diyalog.example.com/v1/reporting/getcalllist');
-      expect(JSON.parse(String(init?.body))).toMatchObject({ callType: 'all' });
+      expect(url instanceof URL ? url.href : url).toBe('https://diyalog.example.com/v1/reporting/getcalllist');
+      expect(typeof init?.body === 'string' ? JSON.parse(init.body) : undefined).toMatchObject({ callType: 'all' });
       const page = selectPage(data.calls, requestWindow(init), data.semantics, random, 20, (c) => c.callStartedAt);
       return Promise.resolve(json(pageJson(page)));
     },
@@ -174,7 +176,7 @@ describe('the calls report, paged and written', () => {
 
         const path = join(root, 'calls/dt=2025-11-23/calls.parquet');
         const selected = CALLS.columns.map(({ name, athenaType }) =>
-          athenaType === 'timestamp' ? `epoch_ms(${name})::VARCHAR AS ${name}` : `${name}`,
+          athenaType === 'timestamp' ? `epoch_ms(${name})::VARCHAR AS ${name}` : name,
         );
         const byDuckdb = await duckdb(
           `SELECT ${selected.join(', ')} FROM read_parquet('${path}', hive_partitioning = false)`,

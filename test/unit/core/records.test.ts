@@ -45,10 +45,10 @@ function keyed(item: Readonly<Record<string, unknown>>): KeyedRecord {
   return { id: ID, at: REQUESTED, item };
 }
 
-/** The row of an outcome, as the report's row type (the mapping of a report makes rows of its columns). */
-function rowOf<Row = SessionRow>(outcome: RecordOutcome): Row {
+/** The row of an outcome of the sessions' mapping, which makes rows of their columns. */
+function rowOf(outcome: RecordOutcome): SessionRow {
   if (!('row' in outcome)) throw new Error(`expected a row, got the reject "${outcome.reason}"`);
-  return outcome.row as Row;
+  return outcome.row as unknown as SessionRow;
 }
 
 function rejectOf(outcome: RecordOutcome): RejectedItem {
@@ -175,6 +175,77 @@ describe('the record mapping of online_help', () => {
   it('never echoes personal text in a reason', () => {
     const reject = rejectOf(toSessionRow(keyed({ ...FULL_ITEM, customerName: 'Canary Person\uD800' })));
     expect(reject.reason).not.toContain('Canary');
+  });
+});
+
+describe('the record mapping of calls', () => {
+  const CALL_ID = -1_527_120_504_243_668_640n; // the docs' own example: negative and beyond 2^53
+  const STARTED = 1_763_900_000_000;
+
+  function callRowOf(item: Readonly<Record<string, unknown>>): CallRow {
+    const outcome = toCallRow({ id: CALL_ID, at: STARTED, item });
+    if (!('row' in outcome)) throw new Error(`expected a row, got the reject "${outcome.reason}"`);
+    return outcome.row as unknown as CallRow;
+  }
+
+  it('maps a full call to the exact row, its negative id exact', () => {
+    expect(
+      callRowOf({
+        callId: CALL_ID,
+        callStartedAt: STARTED,
+        callEndedAt: STARTED + 61_000,
+        callTime: 61,
+        callType: 'video',
+        callState: 'ENDED',
+        callUseType: 'VIDEO_HELP_CALL',
+        initiatorId: '2337368',
+        nameOfInitiator: 'Şükrü Çağlayan',
+        initiatorUserType: 5,
+        initiatorAppName: 'Diyalog Android',
+        receiverId: 'S0815',
+        nameOfReceiver: 'Ayşe Öztürk',
+        receiverUserType: 4,
+        receiverAppName: 'Agent Web App',
+        callViewUrl: 'https://diyalog.example.com/call/1',
+      }),
+    ).toStrictEqual({
+      call_id: CALL_ID,
+      call_started_at: STARTED,
+      call_ended_at: STARTED + 61_000,
+      call_time_seconds: 61,
+      call_type: 'video',
+      call_state: 'ENDED',
+      call_use_type: 'VIDEO_HELP_CALL',
+      initiator_id: '2337368',
+      initiator_name: 'Şükrü Çağlayan',
+      initiator_user_type: 5,
+      initiator_app_name: 'Diyalog Android',
+      receiver_id: 'S0815',
+      receiver_name: 'Ayşe Öztürk',
+      receiver_user_type: 4,
+      receiver_app_name: 'Agent Web App',
+      call_view_url: 'https://diyalog.example.com/call/1',
+    });
+  });
+
+  it("keeps '' apart from an absent field, 0 seconds as 0, and unknown values as received", () => {
+    const row = callRowOf({ callType: '', callViewUrl: '', callTime: 0, callUseType: 'UNKOWN', callState: 'START' });
+    expect(row).toMatchObject({
+      call_type: '',
+      call_view_url: '',
+      call_time_seconds: 0,
+      call_use_type: 'UNKOWN',
+      call_state: 'START',
+      initiator_id: null,
+      call_ended_at: null,
+    });
+  });
+
+  it('rejects a user type that is not a whole number, naming the field and not the value', () => {
+    const outcome = toCallRow({ id: CALL_ID, at: STARTED, item: { initiatorUserType: 'Şükrü' } });
+    expect(outcome).toMatchObject({
+      reason: 'initiatorUserType is a string of length 5 that is not a number, expected a whole number',
+    });
   });
 });
 
