@@ -48,7 +48,7 @@ interface Runtime {
   readonly config: LambdaConfig;
   readonly credentials: CredentialsProvider;
   readonly store: ObjectStore;
-  /** Read once the first run needs it; forgotten if reading failed, so that the next invocation tries again. */
+  /** See {@link personalDataOnce}. */
   personalData?: Promise<PersonalData> | undefined;
 }
 
@@ -80,14 +80,7 @@ export function createHandler(
       runtime ??= start();
       const { config } = runtime;
       const request = requestFromEvent(event, config, now());
-      const running = runtime;
-      running.personalData ??= personalDataFor(config, {
-        ...(dependencies.secretsClient ? { secretsClient: dependencies.secretsClient } : {}),
-      }).catch((error: unknown) => {
-        running.personalData = undefined;
-        throw error;
-      });
-      const personalData = await running.personalData;
+      const personalData = await personalDataOnce(runtime, dependencies.secretsClient);
       const runId = newRunId(now());
       logger.info('export started', {
         runId,
@@ -132,6 +125,20 @@ export function createHandler(
       deadline.disarm();
     }
   };
+}
+
+/**
+ * The personal-data policy and key, read once per container (a key is read from its secret only when the policy
+ * pseudonymizes); a failed read is forgotten, so that the next invocation tries again.
+ */
+function personalDataOnce(runtime: Runtime, secretsClient: SecretsManagerClient | undefined): Promise<PersonalData> {
+  runtime.personalData ??= personalDataFor(runtime.config, secretsClient ? { secretsClient } : {}).catch(
+    (error: unknown) => {
+      runtime.personalData = undefined;
+      throw error;
+    },
+  );
+  return runtime.personalData;
 }
 
 /** A signal that aborts `reserveMs` before the invocation's hard timeout (never, outside Lambda). */
