@@ -477,3 +477,175 @@ describe('CLI demo and S3 output', () => {
     }
   });
 });
+
+describe('the calls report in the CLI', () => {
+  const DAY = '2025-11-23';
+  const ZONE = 'Europe/Istanbul';
+
+  it('exports a day of both reports over HTTP: two tables, the calls exactly as served, a manifest per report', async () => {
+    const { sessions, calls, start, end } = dayAround(DAY, ZONE, 30);
+    sim.setSessions(sessions);
+    sim.setCalls(calls);
+    const root = await tempDir();
+    const result = await cli(['--date', DAY, '--endpoint', sim.url, '--out', root]);
+    expect(result.err).toBe('');
+    expect(result.status).toBe(0);
+
+    expect((await readdir(root)).sort()).toEqual(['_runs', 'calls', 'online_help']);
+    const sessionRows = await readSessions(partitionFile(root, DAY));
+    expect(sessionRows).toEqual(expectedRows(sessions, start, end));
+    const callRows = await readCalls(callsFile(root, DAY));
+    const expectedCalls = expectedCallRows(calls, start, end);
+    expect(callRows).toEqual(expectedCalls);
+    // The ids that a double would change: negative ones, ones past 2^53 and both ends of the signed 64-bit range.
+    const ids = expectedCalls.map((row) => BigInt(String(row['call_id'])));
+    expect(ids.filter((id) => id < 0n).length).toBeGreaterThan(2);
+    expect(ids.filter((id) => id > 2n ** 53n).length).toBeGreaterThan(100);
+    expect(ids).toEqual(expect.arrayContaining([-(2n ** 63n), 2n ** 63n - 1n]));
+    expect(ids).not.toContain(-7n); // just before the day
+    expect(ids).not.toContain(-8n); // at its end
+
+    const lines = result.out.split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(okLine('online_help', DAY, sessionRows.length, partitionFile(root, DAY), TIE_NOTE)),
+      expect.stringMatching(okLine('calls', DAY, callRows.length, callsFile(root, DAY))),
+      expect.stringMatching(doneLine(2, sessionRows.length + callRows.length, root)),
+    ]);
+    const runId = doneLine(2, sessionRows.length + callRows.length, root).exec(lines[2] ?? '')?.[1];
+    expect(runId).toBeDefined();
+
+    expect((await readdir(join(root, '_runs'))).sort()).toEqual(['calls', 'online_help']);
+    const keep = (...columns: string[]) => Object.fromEntries(columns.map((column) => [column, 'keep']));
+    for (const [report, object, rows, personal] of [
+      [
+        'online_help',
+        partitionFile(root, DAY),
+        sessionRows.length,
+        keep('customer_no', 'customer_name', 'agent_id', 'agent_name', 'conversation_detail_link'),
+      ],
+      [
+        'calls',
+        callsFile(root, DAY),
+        callRows.length,
+        keep('initiator_id', 'initiator_name', 'receiver_id', 'receiver_name', 'call_view_url'),
+      ],
+    ] as const) {
+      expect(await readdir(join(root, '_runs', report, `dt=${DAY}`))).toEqual([`${runId}.json`]);
+      const [manifest] = await manifestsOf(root, report, DAY);
+      expect(manifest).toMatchObject({
+        report,
+        day: DAY,
+        runId,
+        source: new URL(sim.url).origin,
+        timeZone: ZONE,
+        window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+        rows,
+        rejected: 0,
+        duplicates: 0,
+        personalData: { policy: 'keep', columns: personal },
+        object,
+      });
+      expect(manifest).not.toHaveProperty('sessions');
+    }
+  });
+
+  it('a failure of calls leaves online_help landed, writes nothing of calls, and names the command that re-runs calls', async () => {
+    const { sessions, calls, start, end } = dayAround(DAY, ZONE, 31);
+    sim.setSessions(sessions);
+    sim.setCalls(calls);
+    // The preflight's calls request is answered (late); the first page of the day's calls gets a 400, not retried.
+    sim.injectFaultsFor(
+      'calls',
+      { kind: 'slow', delayMs: 1 },
+      { kind: 'status', status: 400, body: 'Bad Request: callType' },
+    );
+    const root = await tempDir();
+    const args = ['--date', DAY, '--endpoint', sim.url, '--out', root];
+    const result = await cli(args);
+    expect(result.status).toBe(1);
+    expect(sim.pendingFaults).toBe(0);
+    expect(sim.counters.byReport.calls.faults).toBe(2);
+    expect(sim.counters.byReport.online_help.faults).toBe(0);
+
+    // online_help landed: its Parquet object and its manifest.
+    const sessionRows = await readSessions(partitionFile(root, DAY));
+    expect(sessionRows).toEqual(expectedRows(sessions, start, end));
+    expect(await manifestsOf(root, 'online_help', DAY)).toEqual([
+      expect.objectContaining({ report: 'online_help', rows: sessionRows.length }),
+    ]);
+    // Nothing of calls: no table, no manifest, no rejects.
+    expect((await readdir(root)).sort()).toEqual(['_runs', 'online_help']);
+    expect(await readdir(join(root, '_runs'))).toEqual(['online_help']);
+
+    const refused =
+      'Diyalog refused the request \\(status 400\\); not retried\\. ' +
+      '\\(status 400, window \\[[^\\]]+\\], 1 attempt, body: "Bad Request: callType"\\)';
+    const lines = result.out.split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(okLine('online_help', DAY, sessionRows.length, partitionFile(root, DAY), TIE_NOTE)),
+      expect.stringMatching(new RegExp(`^calls ${DAY} {2}FAILED {2}${refused}$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^Finished with failures: 1 of 2 report-day\\(s\\) exported, ${sessionRows.length} rows, \\d+\\.\\d s, ` +
+            `to ${escaped(root)} \\(run [\\w-]+\\)$`,
+        ),
+      ),
+    ]);
+    const rerun = `npm run export -- --endpoint ${sim.url} --out ${root} --date ${DAY} --reports calls`;
+    expect(result.err.split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(`^diyalog-export: 1 of 2 report-days failed \\(run [\\w-]+\\): calls ${DAY}: ${refused}$`),
+      ),
+      `Re-run the report-days that did not land: ${rerun}`,
+    ]);
+
+    // The command does what it says: it lands calls, and leaves online_help as it was.
+    sim.resetCounters();
+    const again = await cli(rerun.split(' ').slice(4));
+    expect(again.err).toBe('');
+    expect(again.status).toBe(0);
+    expect(sim.counters.byReport.online_help.requests).toBe(0);
+    expect(await readCalls(callsFile(root, DAY))).toEqual(expectedCallRows(calls, start, end));
+    expect(await manifestsOf(root, 'online_help', DAY)).toHaveLength(1);
+    expect(await manifestsOf(root, 'calls', DAY)).toEqual([expect.objectContaining({ report: 'calls' })]);
+  });
+
+  it.each([
+    ['--reports calls', ['--reports', 'calls'], ENV],
+    ['EXPORT_REPORTS=calls', [], { ...ENV, EXPORT_REPORTS: 'calls' }],
+  ])('%s exports only calls', async (_name, extra, env) => {
+    const { sessions, calls, start, end } = dayAround(DAY, ZONE, 32);
+    sim.setSessions(sessions);
+    sim.setCalls(calls);
+    const root = await tempDir();
+    const result = await cli(['--date', DAY, '--endpoint', sim.url, '--out', root, ...extra], env);
+    expect(result.err).toBe('');
+    expect(result.status).toBe(0);
+    const callRows = await readCalls(callsFile(root, DAY));
+    expect(callRows).toEqual(expectedCallRows(calls, start, end));
+    expect(result.out.split('\n')).toEqual([
+      expect.stringMatching(okLine('calls', DAY, callRows.length, callsFile(root, DAY))),
+      expect.stringMatching(doneLine(1, callRows.length, root)),
+    ]);
+    expect((await readdir(root)).sort()).toEqual(['_runs', 'calls']);
+    expect(await readdir(join(root, '_runs'))).toEqual(['calls']);
+    // Not even the preflight asked for online_help.
+    expect(sim.counters.byReport.online_help.requests).toBe(0);
+  });
+
+  it.each([
+    [['--reports', 'nope'], {}, '--reports'],
+    [[], { EXPORT_REPORTS: 'nope' }, 'EXPORT_REPORTS'],
+  ])('%j %j exits 2 naming the known reports', async (extra, env, setting) => {
+    const root = await tempDir();
+    const result = await cli(['--date', DAY, '--endpoint', sim.url, '--out', root, ...extra], { ...ENV, ...env });
+    expect(result.status).toBe(2);
+    expect(result.err.split('\n')).toEqual([
+      `diyalog-export: ${setting}: "nope" is not a report; known reports: online_help, calls`,
+      'Run with --help for usage.',
+    ]);
+    expect(result.out).toBe('');
+    expect(sim.counters.requests).toBe(0);
+    expect(await readdir(root)).toEqual([]);
+  });
+});
