@@ -187,9 +187,19 @@ describe('the built CLI', () => {
     ]);
     expect(stderr).toBe(''); // no DEP0005 from parquetjs-lite: it loads from node_modules, unbundled
     expect(status).toBe(0);
-    expect(stdout).toContain('Done: 1 of 1 day(s) exported');
-    expect(stdout).toContain('read back with DuckDB');
+    expect(stdout).toMatch(/^online_help 2025-11-23 {2}ok {2}312 rows {2}/m);
+    expect(stdout).toMatch(/^calls 2025-11-23 {2}ok {2}186 rows {2}/m);
+    expect(stdout).toContain('Done: 2 of 2 report-day(s) exported, 498 rows, ');
+    expect(stdout).toContain(`What was written, read back with DuckDB from ${out}:`);
+    // The summary, read back through both tables' views: a row for the day with its sessions and its calls.
+    expect(stdout).toMatch(
+      /^ dt +\| sessions \| agents \| cancelled \| avg_wait_s \| calls \| from_live_help \| video_help \| missed \| median_call_min$/m,
+    );
+    expect(stdout).toMatch(
+      /^ 2025-11-23 \|\s+312 \|\s+\d+ \|\s+\d+ \|\s+[\d.]+ \|\s+186 \|\s+\d+ \|\s+\d+ \|\s+\d+ \|\s+[\d.]+$/m,
+    );
     expect(await readdir(join(out, 'online_help'))).toEqual(['dt=2025-11-23']);
+    expect(await readdir(join(out, 'calls'))).toEqual(['dt=2025-11-23']);
   });
 
   it('exports to an S3-compatible store: the AWS SDK, loaded on first use, works', async () => {
@@ -222,6 +232,7 @@ describe('the built CLI', () => {
       expect(outcome.status).toBe(0);
       expect(packages).toContain('@aws-sdk/client-s3');
       expect(await s3.keys('built/online_help/')).toEqual(['built/online_help/dt=2025-11-23/sessions.parquet']);
+      expect(await s3.keys('built/calls/')).toEqual(['built/calls/dt=2025-11-23/calls.parquet']);
     } finally {
       await Promise.all([s3.stop(), sim.stop()]);
     }

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseDay, parseTimeZone } from '../../functions/contract/calendar.js';
-import { generateSessions, startSimulator, type RunningSimulator } from '../../functions/demo/index.js';
+import { demoCalls, generateSessions, startSimulator, type RunningSimulator } from '../../functions/demo/index.js';
 import { runCli } from '../../functions/export/cli.js';
 import { parseExportRoot } from '../../functions/export/cli/options.js';
 import { dayWindow } from '../../functions/export/core/days.js';
@@ -26,12 +26,13 @@ const tempDir = useTempDirs();
 
 beforeAll(async () => {
   sim = await startSimulator({ credentials: KEYS });
-  sim.setSessions(
-    DAYS.flatMap((day, i) => {
-      const { start, end } = dayWindow(parseDay(day), ZONE);
-      return generateSessions({ seed: 40 + i, from: start, to: end, count: 50 });
-    }),
-  );
+  const data = DAYS.map((day, i) => {
+    const { start, end } = dayWindow(parseDay(day), ZONE);
+    const sessions = generateSessions({ seed: 40 + i, from: start, to: end, count: 50 });
+    return { sessions, calls: demoCalls(sessions, start, end) };
+  });
+  sim.setSessions(data.flatMap((day) => day.sessions));
+  sim.setCalls(data.flatMap((day) => day.calls));
 });
 afterAll(async () => {
   await sim.stop();
@@ -97,17 +98,30 @@ describe('demo data only when asked', () => {
   });
 
   it('records where the data came from and the exporter version in every manifest', async () => {
+    /** The one manifest of each report's 2025-11-23 under `root`. */
+    const manifests = (root: string): Promise<unknown[]> =>
+      Promise.all(
+        ['online_help', 'calls'].map(async (report) => {
+          const folder = join(root, '_runs', report, 'dt=2025-11-23');
+          const names = await readdir(folder);
+          expect(names).toHaveLength(1);
+          return JSON.parse(await readFile(join(folder, names[0] ?? ''), 'utf8')) as unknown;
+        }),
+      );
     const root = await tempDir();
     expect((await cli(['--date', '2025-11-23', '--endpoint', sim.url, '--out', root])).status).toBe(0);
-    const [name] = await readdir(join(root, '_runs', 'dt=2025-11-23'));
-    const manifest: unknown = JSON.parse(await readFile(join(root, '_runs', 'dt=2025-11-23', name ?? ''), 'utf8'));
-    expect(manifest).toMatchObject({ source: new URL(sim.url).origin, exporterVersion: EXPORTER_VERSION });
+    const source = new URL(sim.url).origin;
+    expect(await manifests(root)).toEqual([
+      expect.objectContaining({ report: 'online_help', source, exporterVersion: EXPORTER_VERSION }),
+      expect.objectContaining({ report: 'calls', source, exporterVersion: EXPORTER_VERSION }),
+    ]);
 
     const demoRoot = await tempDir();
     expect((await cli(['--demo', '--date', '2025-11-23', '--out', demoRoot])).status).toBe(0);
-    const [demoName] = await readdir(join(demoRoot, '_runs', 'dt=2025-11-23'));
-    const demo: unknown = JSON.parse(await readFile(join(demoRoot, '_runs', 'dt=2025-11-23', demoName ?? ''), 'utf8'));
-    expect(demo).toMatchObject({ source: 'demo', exporterVersion: EXPORTER_VERSION });
+    expect(await manifests(demoRoot)).toEqual([
+      expect.objectContaining({ report: 'online_help', source: 'demo', exporterVersion: EXPORTER_VERSION }),
+      expect.objectContaining({ report: 'calls', source: 'demo', exporterVersion: EXPORTER_VERSION }),
+    ]);
   });
 });
 
@@ -152,6 +166,7 @@ describe('one reading of the export root', () => {
       });
       expect(result.status).toBe(0);
       expect(await s3.keys('up/online_help/')).toEqual(['up/online_help/dt=2025-11-23/sessions.parquet']);
+      expect(await s3.keys('up/calls/')).toEqual(['up/calls/dt=2025-11-23/calls.parquet']);
       expect(await readdir(cwd)).toEqual([]);
     } finally {
       await s3.stop();
@@ -185,30 +200,80 @@ describe('preflight before the first page', () => {
       DIYALOG_ACCESS_KEY_SECRET: 'wrong-secret',
     });
     expect(result.status).toBe(1);
+    // The preflight's first request, to the first report: the second report is not asked.
     expect(sim.counters.requests).toBe(1);
+    expect(sim.counters.byReport.online_help.requests).toBe(1);
     expect(sim.counters.byStatus).toEqual({ 401: 1 });
     expect(result.err.split('\n')).toHaveLength(1);
-    expect(result.err).toMatch(/^diyalog-export: preflight failed, a first request to Diyalog .*signature variant/);
+    expect(result.err).toMatch(
+      /^diyalog-export: preflight failed, a first request to Diyalog's online_help report with the configured keys: Diyalog rejected the request signature \(signature variant "newline"\)/,
+    );
     expect(result.err).not.toContain('wrong-secret');
     expect(await readdir(root)).toEqual([]);
   });
 
   it('stops the remaining days when the keys are rejected during a range, and names the command to re-run them', async () => {
     const root = await tempDir();
-    // The preflight's request is answered (late); the first page of the first day paged gets a 401.
-    sim.injectFaults({ kind: 'slow', delayMs: 1 }, { kind: 'status', status: 401, body: 'Authorization failed' });
+    // The preflight's online_help request is answered (late); the first page of the first report-day gets a 401.
+    sim.injectFaultsFor(
+      'online_help',
+      { kind: 'slow', delayMs: 1 },
+      { kind: 'status', status: 401, body: 'Authorization failed' },
+    );
     const result = await cli(['--from', '2025-11-21', '--to', '2025-11-23', '--endpoint', sim.url, '--out', root]);
     expect(result.status).toBe(1);
-    // Newest first: the first day tried is the range's last.
-    expect(result.out).toMatch(/^2025-11-23 {2}FAILED {2}Diyalog rejected the request signature/m);
-    expect(result.out).toContain('2025-11-22  not attempted');
-    expect(result.out).toContain('2025-11-21  not attempted');
+    // Newest first, each day online_help then calls: the first report-day tried is online_help of the range's last.
+    expect(result.out.split('\n')).toEqual([
+      expect.stringMatching(/^online_help 2025-11-23 {2}FAILED {2}Diyalog rejected the request signature/),
+      'calls 2025-11-23  not attempted',
+      'online_help 2025-11-22  not attempted',
+      'calls 2025-11-22  not attempted',
+      'online_help 2025-11-21  not attempted',
+      'calls 2025-11-21  not attempted',
+      expect.stringMatching(/^Finished with failures: 0 of 6 report-day\(s\) exported, 0 rows, /),
+    ]);
     expect(sim.counters.byStatus[401]).toBe(1);
-    expect(result.err).toContain('1 of 3 days failed');
-    expect(result.err).toContain('2 not attempted: 2025-11-22, 2025-11-21');
-    expect(result.err).toContain(
-      `Re-run the days that did not land: npm run export -- --endpoint ${sim.url} --out ${root} ` +
-        '--from 2025-11-21 --to 2025-11-23',
+    expect(sim.counters.byReport.calls.requests).toBe(1); // the preflight's only
+    const [failure, rerun] = result.err.split('\n');
+    expect(failure).toMatch(
+      /^diyalog-export: 1 of 6 report-days failed \(run [\w-]+\): online_help 2025-11-23: Diyalog rejected the request signature .*; 5 not attempted: calls 2025-11-23, online_help 2025-11-22, calls 2025-11-22, online_help 2025-11-21, calls 2025-11-21$/,
+    );
+    expect(rerun).toBe(
+      `Re-run the report-days that did not land: npm run export -- --endpoint ${sim.url} --out ${root} ` +
+        '--from 2025-11-21 --to 2025-11-23 --reports online_help,calls',
+    );
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('when calls is rejected, keeps the online_help that landed and re-runs exactly the report-days that did not', async () => {
+    const root = await tempDir();
+    // The preflight's calls request is answered (late); the first page of calls, on the range's last day, gets a 401.
+    sim.injectFaultsFor(
+      'calls',
+      { kind: 'slow', delayMs: 1 },
+      { kind: 'status', status: 401, body: 'Authorization failed' },
+    );
+    const result = await cli(['--from', '2025-11-21', '--to', '2025-11-23', '--endpoint', sim.url, '--out', root]);
+    expect(result.status).toBe(1);
+    expect(result.out.split('\n').slice(0, 6)).toEqual([
+      expect.stringMatching(/^online_help 2025-11-23 {2}ok {2}\d+ rows /),
+      expect.stringMatching(/^calls 2025-11-23 {2}FAILED {2}Diyalog rejected the request signature/),
+      'online_help 2025-11-22  not attempted',
+      'calls 2025-11-22  not attempted',
+      'online_help 2025-11-21  not attempted',
+      'calls 2025-11-21  not attempted',
+    ]);
+    expect(await readdir(join(root, 'online_help'))).toEqual(['dt=2025-11-23']);
+    expect((await readdir(root)).sort()).toEqual(['_runs', 'online_help']);
+    const [failure, rerun] = result.err.split('\n');
+    expect(failure).toMatch(
+      /^diyalog-export: 1 of 6 report-days failed \(run [\w-]+\): calls 2025-11-23: Diyalog rejected the request signature .*; 4 not attempted: online_help 2025-11-22, calls 2025-11-22, online_help 2025-11-21, calls 2025-11-21$/,
+    );
+    // One command for both reports of the 21st and 22nd, one for calls of the 23rd, oldest first.
+    const base = `npm run export -- --endpoint ${sim.url} --out ${root}`;
+    expect(rerun).toBe(
+      `Re-run the report-days that did not land: ${base} --from 2025-11-21 --to 2025-11-22 --reports online_help,calls ` +
+        `&& ${base} --date 2025-11-23 --reports calls`,
     );
   });
 
@@ -228,19 +293,36 @@ describe('preflight before the first page', () => {
 });
 
 describe('visible waiting', () => {
-  it('prints each retry as it is scheduled', async () => {
+  it('prints each retry as it is scheduled, naming the report', async () => {
     const root = await tempDir();
-    sim.injectFaults({ kind: 'slow', delayMs: 1 }, { kind: 'status503' });
+    // Each report's preflight request is answered (late); its first page gets a 503, then the page on retry.
+    sim.injectFaultsFor('online_help', { kind: 'slow', delayMs: 1 }, { kind: 'status503' });
+    sim.injectFaultsFor('calls', { kind: 'slow', delayMs: 1 }, { kind: 'status503' });
     const result = await cli(['--date', '2025-11-23', '--endpoint', sim.url, '--out', root]);
     expect(result.status).toBe(0);
-    expect(result.err).toMatch(/^ {2}retrying in \d+\.\d s after HTTP 503 \(attempt 2 of 6\)$/m);
+    expect(result.err.split('\n')).toEqual([
+      expect.stringMatching(/^ {2}online_help: retrying in \d+\.\d s after HTTP 503 \(attempt 2 of 6\)$/),
+      expect.stringMatching(/^ {2}calls: retrying in \d+\.\d s after HTTP 503 \(attempt 2 of 6\)$/),
+    ]);
   });
 
   it('shows a live progress line on a terminal, and none elsewhere', async () => {
     const args = ['--date', '2025-11-23', '--endpoint', sim.url, '--concurrency', '1'];
     const terminal = await cli([...args, '--out', await tempDir()], ENV, true);
     expect(terminal.status).toBe(0);
-    expect(terminal.statusLines[0]).toMatch(/^2025-11-23 {2}paging… {2}\d+ pages {2}\d+ sessions {2}\d+ s$/);
+    // Two report-days: the line leads with the run's progress; the first one drawn is of the first report.
+    expect(terminal.statusLines[0]).toMatch(
+      /^\[0\/2 report-days, 0 rows, \d+ s\] {2}online_help 2025-11-23 {2}paging… {2}\d+ pages {2}\d+ records {2}\d+ s$/,
+    );
+    for (const line of terminal.statusLines) {
+      expect(line).toMatch(
+        /^\[[01]\/2 report-days, \d+ rows, \d+ s(, ETA \d+ s)?\] {2}(online_help|calls) 2025-11-23 {2}paging… {2}\d+ pages {2}\d+ records {2}\d+ s$/,
+      );
+    }
+    // One report-day: the line is that report-day's alone.
+    const calls = await cli([...args, '--reports', 'calls', '--out', await tempDir()], ENV, true);
+    expect(calls.status).toBe(0);
+    expect(calls.statusLines[0]).toMatch(/^calls 2025-11-23 {2}paging… {2}\d+ pages {2}\d+ records {2}\d+ s$/);
     const piped = await cli([...args, '--out', await tempDir()]);
     expect(piped.out).not.toContain('paging…');
     expect(piped.err).toBe('');
