@@ -431,7 +431,7 @@ describe('query command: reads the export and nothing else', () => {
     expect(await readdir(elsewhere)).toEqual(['sessions.parquet']);
   });
 
-  it('runs with external access off, the table folder the only one readable, and the configuration locked', async () => {
+  it('runs with external access off, the table folders the only ones readable, and the configuration locked', async () => {
     const [settings] = await rows(`
       SELECT current_setting('enable_external_access') AS external_access,
              current_setting('allowed_directories') AS allowed_directories,
@@ -442,7 +442,7 @@ describe('query command: reads the export and nothing else', () => {
              current_setting('lock_configuration') AS locked`);
     expect(settings).toEqual({
       external_access: false,
-      allowed_directories: [`${table}/`],
+      allowed_directories: [`${table}/`, `${join(root, 'calls')}/`],
       allowed_paths: [],
       autoinstall: false,
       autoload: false,
