@@ -442,7 +442,7 @@ describe('query command: reads the export and nothing else', () => {
              current_setting('lock_configuration') AS locked`);
     expect(settings).toEqual({
       external_access: false,
-      allowed_directories: [`${table}/`, `${join(root, 'calls')}/`],
+      allowed_directories: [`${join(root, 'calls')}/`, `${table}/`],
       allowed_paths: [],
       autoinstall: false,
       autoload: false,
