@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseDay, parseTimeZone } from '../../functions/contract/calendar.js';
 import { dayWindow } from '../../functions/export/core/days.js';
-import { generateSessions, startSimulator, type RunningSimulator } from '../../functions/demo/index.js';
-import { expectedRows } from '../support/expected-rows.js';
+import { demoCalls, generateSessions, startSimulator, type RunningSimulator } from '../../functions/demo/index.js';
+import { expectedCallRows, expectedRows } from '../support/expected-rows.js';
 import { LAMBDA_NODE_MAJOR, lambdaNode } from '../support/lambda-node.js';
 import {
   RUNTIME_SCOPES,
@@ -15,7 +15,7 @@ import {
   type Invocations,
   type LambdaSandbox,
 } from '../support/lambda-runtime.js';
-import { readSessions } from '../support/parquet-reader.js';
+import { readCalls, readSessions } from '../support/parquet-reader.js';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
 import { startLocalSecretsManager, type LocalSecretsManager } from '../support/secrets-manager.js';
 import { resolveTokens } from '../support/state-machine.js';
@@ -31,16 +31,21 @@ const COLD_EVENT = { scheduledTime: '2025-11-23T22:30:00Z' };
 const COLD_DAYS = ['2025-11-23', '2025-11-22'];
 const WARM_EVENT = { date: '2025-11-20' };
 const DAYS = ['2025-11-20', '2025-11-21', '2025-11-22', '2025-11-23'];
-const ALL = DAYS.flatMap((day, i) => {
+/** Each day: 45 sessions, and the demo calls that go with them. */
+const DATA = DAYS.map((day, i) => {
   const { start, end } = dayWindow(parseDay(day), ZONE);
-  return generateSessions({
+  const sessions = generateSessions({
     seed: 300 + i,
     from: start,
     to: end,
     count: 45,
     idStart: 9_000_000_000n + BigInt(i) * 1000n,
   });
+  return { sessions, calls: demoCalls(sessions, start, end) };
 });
+const ALL = DATA.flatMap((day) => day.sessions);
+const CALLS = DATA.flatMap((day) => day.calls);
+const callCount = (day: string): number => DATA[DAYS.indexOf(day)]?.calls.length ?? 0;
 
 let root: string;
 let sandbox: LambdaSandbox;
@@ -66,7 +71,7 @@ beforeAll(async () => {
   const fn = onlyResource(template, 'AWS::Lambda::Function', 'ExportFunction')[1] as unknown as FunctionResource;
   sandbox = layOutLikeLambda(join(outdir, `asset.${fn.Code.S3Key.replace(/\.zip$/, '')}`), root);
 
-  sim = await startSimulator({ credentials: KEYS, sessions: ALL });
+  sim = await startSimulator({ credentials: KEYS, sessions: ALL, calls: CALLS });
   s3 = await startLocalS3();
   secrets = await startLocalSecretsManager({ [SECRET_ID]: JSON.stringify({ ...KEYS, requesterUserId: 'bundle' }) });
 
@@ -131,6 +136,12 @@ async function rowsOf(day: string): Promise<Record<string, unknown>[]> {
   return readSessions(file);
 }
 
+async function callRowsOf(day: string): Promise<Record<string, unknown>[]> {
+  const file = join(root, `${day}.calls.parquet`);
+  await writeFile(file, await s3.get(`${prefix}/calls/dt=${day}/calls.parquet`));
+  return readCalls(file);
+}
+
 describe('the synthesized bundle, loaded as Lambda loads it, invoked cold and warm', () => {
   test(`runs on Node.js ${LAMBDA_NODE_MAJOR}, the function's runtime`, () => {
     expect(run.nodeVersion).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
@@ -162,22 +173,32 @@ describe('the synthesized bundle, loaded as Lambda loads it, invoked cold and wa
     expect(specifiers.get('parquetjs-lite')).toMatch(new RegExp(`^${task}node_modules/parquetjs-lite/`));
   });
 
-  test('the scheduled event exports yesterday and the lookback day, the {"date"} event its day', () => {
+  test('the scheduled event exports yesterday and the lookback day, the {"date"} event its day, each for both reports', () => {
     const days = run.results.map((result) =>
-      result.ok ? (result.value as { days: { day: string; sessions: number }[] }).days : [],
+      result.ok ? (result.value as { days: { report: string; day: string; rows: number }[] }).days : [],
     );
-    expect(days.map((list) => list.map((d) => d.day))).toEqual([COLD_DAYS, [WARM_EVENT.date]]);
-    expect(days.flat().map((d) => d.sessions)).toEqual([45, 45, 45]);
+    const bothReports = (list: readonly string[]) =>
+      list.flatMap((day) => [
+        ['online_help', day, 45],
+        ['calls', day, callCount(day)],
+      ]);
+    expect(days.map((list) => list.map((d) => [d.report, d.day, d.rows]))).toEqual([
+      bothReports(COLD_DAYS),
+      bothReports([WARM_EVENT.date]),
+    ]);
+    expect([...COLD_DAYS, WARM_EVENT.date].every((day) => callCount(day) > 100)).toBe(true);
   });
 
-  test('each partition holds exactly that day’s sessions, as DuckDB reads them; no other partition exists', async () => {
+  test('each partition holds exactly that day’s sessions or calls, as DuckDB reads them; no other partition exists', async () => {
     const landed = [...COLD_DAYS, WARM_EVENT.date].sort();
     expect(await s3.keys(`${prefix}/online_help/`)).toEqual(
       landed.map((day) => `${prefix}/online_help/dt=${day}/sessions.parquet`),
     );
+    expect(await s3.keys(`${prefix}/calls/`)).toEqual(landed.map((day) => `${prefix}/calls/dt=${day}/calls.parquet`));
     for (const day of landed) {
       const { start, end } = dayWindow(parseDay(day), ZONE);
       expect(await rowsOf(day)).toEqual(expectedRows(ALL, start, end));
+      expect(await callRowsOf(day)).toEqual(expectedCallRows(CALLS, start, end));
     }
   });
 
@@ -191,6 +212,21 @@ describe('the synthesized bundle, loaded as Lambda loads it, invoked cold and wa
     const lines = run.stdout.split('\n').filter((line) => line !== '');
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.filter((r) => r['message'] === 'export finished')).toHaveLength(2);
+    // One log record and one EMF document per report-day, the document with the report as a dimension.
+    const exported = records.filter((r) => r['message'] === 'report-day exported');
+    expect(exported.map((r) => [r['report'], r['day']])).toEqual(
+      [...COLD_DAYS, WARM_EVENT.date].flatMap((day) => [
+        ['online_help', day],
+        ['calls', day],
+      ]),
+    );
+    const emf = records.filter((r) => '_aws' in r);
+    expect(emf.map((r) => [r['Report'], r['day'], r['DaySucceeded']])).toEqual(
+      [...COLD_DAYS, WARM_EVENT.date].flatMap((day) => [
+        ['online_help', day, 1],
+        ['calls', day, 1],
+      ]),
+    );
     expect(run.stdout + run.stderr).not.toContain(KEYS.accessKeySecret);
   });
 });

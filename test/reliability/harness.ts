@@ -6,7 +6,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { dayWindow } from '../../functions/export/core/days.js';
 import { parseDay, parseTimeZone, type CalendarDay } from '../../functions/contract/calendar.js';
 import { createHandler, type HandlerDependencies } from '../../functions/export/handler.js';
-import { generateSessions, type RunningSimulator, type SimSession } from '../../functions/demo/index.js';
+import {
+  demoCalls,
+  generateSessions,
+  type RunningSimulator,
+  type SimCall,
+  type SimSession,
+} from '../../functions/demo/index.js';
 import { readSessions } from '../support/parquet-reader.js';
 import type { LocalS3 } from '../support/s3.js';
 import { capturedTelemetry } from '../support/telemetry.js';
@@ -74,7 +80,10 @@ export function lambda(
   s3: LocalS3,
   options: {
     env?: Record<string, string>;
+    /** The API keys' secret value, answered for any secret id not in {@link secrets}. */
     secretString?: string;
+    /** Other secrets by id, e.g. the pseudonym key's (`EXPORT_PSEUDONYM_KEY_SECRET_ID`). */
+    secrets?: Readonly<Record<string, string>>;
     dependencies?: Partial<HandlerDependencies>;
   } = {},
 ): LambdaRun {
@@ -82,6 +91,9 @@ export function lambda(
   secrets
     .on(GetSecretValueCommand)
     .resolves({ SecretString: options.secretString ?? JSON.stringify({ ...KEYS, requesterUserId: 'reliability' }) });
+  for (const [secretId, value] of Object.entries(options.secrets ?? {})) {
+    secrets.on(GetSecretValueCommand, { SecretId: secretId }).resolves({ SecretString: value });
+  }
   const { logger, metrics, output } = capturedTelemetry('reliability');
   const handler = createHandler({
     env: {
@@ -102,3 +114,16 @@ export function lambda(
 }
 
 export const partitionKey = (day: CalendarDay = DAY): string => `lake/online_help/dt=${day}/sessions.parquet`;
+
+/** The calls table's object of a day. */
+export const callsPartitionKey = (day: CalendarDay = DAY): string => `lake/calls/dt=${day}/calls.parquet`;
+
+/** The calls that go with a day's sessions (see `demoCalls`): all inside the day's window. */
+export function callsOfDay(sessions: readonly SimSession[], day: CalendarDay = DAY): SimCall[] {
+  const { start, end } = dayWindow(day, ZONE);
+  return demoCalls(
+    sessions.filter((s) => s.helpRequestedAt >= start && s.helpRequestedAt < end),
+    start,
+    end,
+  );
+}

@@ -24,3 +24,16 @@ export async function readSessions(path: string): Promise<Record<string, unknown
            epoch_ms(help_ended_at) AS help_ended_at, wait_time_seconds, help_time_seconds, conversation_detail_link
     FROM read_parquet('${path.replaceAll("'", "''")}', hive_partitioning = false)`);
 }
+
+/**
+ * The rows of one calls Parquet file as DuckDB reads it, like {@link readSessions}: every column in table order,
+ * timestamps as epoch milliseconds, 64-bit values as decimal strings.
+ */
+export async function readCalls(path: string): Promise<Record<string, unknown>[]> {
+  return duckdb(`
+    SELECT call_id, epoch_ms(call_started_at) AS call_started_at, epoch_ms(call_ended_at) AS call_ended_at,
+           call_time_seconds, call_type, call_state, call_use_type, initiator_id, initiator_name,
+           initiator_user_type, initiator_app_name, receiver_id, receiver_name, receiver_user_type,
+           receiver_app_name, call_view_url
+    FROM read_parquet('${path.replaceAll("'", "''")}', hive_partitioning = false)`);
+}
