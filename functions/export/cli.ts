@@ -98,11 +98,11 @@ export async function runCli(
   let simulator: RunningSimulator | undefined;
   try {
     // The key is checked before anything starts: a policy that pseudonymizes without a key is refused (exit 2).
-    const keyText = env[EXPORT_ENV.pseudonymKey];
+    const { pseudonymKeyText } = command;
     const personalData = await personalDataFor(command.api, {
-      ...(keyText !== undefined && keyText.trim() !== ''
-        ? { text: { value: keyText, setting: EXPORT_ENV.pseudonymKey } }
-        : {}),
+      ...(pseudonymKeyText === undefined
+        ? {}
+        : { text: { value: pseudonymKeyText, setting: EXPORT_ENV.pseudonymKey } }),
     });
     let api = command.api;
     let credentials: CredentialsProvider;

@@ -202,6 +202,14 @@ describe('the pseudonym key never leaves the process either', () => {
       {},
       0,
     ],
+    [
+      'the secret the flag names, over a (short) EXPORT_PSEUDONYM_KEY',
+      'succeeds',
+      () => ({ ...secretsManagerEnv(), EXPORT_PSEUDONYM_KEY: SHORT_KEY_CANARY }),
+      ['--pseudonym-key-secret-id', KEY_SECRET_ID],
+      {},
+      0,
+    ],
   ])(
     'CLI run pseudonymizing with the key from %s that %s: stdout, stderr and written files are clean',
     async (source, scenario, env, args, settings, expectedCode) => {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDay, type CalendarDay, type TimeZone } from '../../contract/calendar.js';
 import { BACKFILL_LIMITS } from '../../contract/backfill.js';
-import { bucketSetting, prefixSetting } from '../../contract/settings.js';
+import { bucketSetting, EXPORT_ENV, prefixSetting } from '../../contract/settings.js';
 import type { ExportRoot } from '../compose.js';
 import { daysInRange, previousDay, refuseDaysNotOver } from '../core/days.js';
 import { ConfigError, rethrowAs } from '../core/errors.js';
@@ -16,6 +16,11 @@ export interface CliOptions {
   readonly api: ApiConfig;
   readonly demo: boolean;
   readonly secretId?: string;
+  /**
+   * The pseudonym key's text from `EXPORT_PSEUDONYM_KEY`, unless `--pseudonym-key-secret-id` names a secret: the
+   * flag wins, then this variable, then `EXPORT_PSEUDONYM_KEY_SECRET_ID`.
+   */
+  readonly pseudonymKeyText?: string;
 }
 
 /** What a command line that exports nothing asks for. */
@@ -77,7 +82,12 @@ export function parseCli(argv: readonly string[], env: Environment, now: number)
   const secretId = values['secret-id']?.trim();
   if (values['secret-id'] !== undefined && !secretId) throw new ConfigError('--secret-id', 'is empty');
   const days = requestedDays(values, settings.timeZone, now);
-  const common = { request: { days, reports: settings.reports, skipExisting: values['skip-existing'] }, root };
+  const keyText = values['pseudonym-key-secret-id'] === undefined ? env[EXPORT_ENV.pseudonymKey] : undefined;
+  const common = {
+    request: { days, reports: settings.reports, skipExisting: values['skip-existing'] },
+    root,
+    ...(keyText !== undefined && keyText.trim() !== '' ? { pseudonymKeyText: keyText } : {}),
+  };
 
   if (values.demo) {
     refuseWithDemo(values.endpoint !== undefined ? '--endpoint' : undefined, 'demo data comes from the simulator');

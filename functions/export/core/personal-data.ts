@@ -83,8 +83,9 @@ export function personalDataRowTransform(
  * personal column gets that column's action. A dropped field is set to null rather than removed, so that a reader
  * sees the item had it. A pseudonymized string gets its pseudonym, and so does a number or bigint, written as the
  * record mapping writes it (`String(value)`); null stays null; any other value (object, array, boolean) becomes
- * null, as it has no meaningful pseudonym. An absent field stays absent. An item that is not a JSON object is
- * returned as it is; an object is copied, never modified.
+ * null, as it has no meaningful pseudonym. An absent field stays absent. An item that is not a JSON object (a
+ * string, a number, an array of who knows what) becomes null, as no field of it can be told personal or not; an
+ * object is copied, never modified.
  *
  * @throws Error when the policy pseudonymizes a column of the report and no key is given
  */
@@ -96,7 +97,7 @@ export function personalDataItemTransform(
   const concealBySource = new Map(concealedColumns(report, policy, key).map((c) => [c.column.source, c.conceal]));
   if (concealBySource.size === 0) return (item) => item;
   return (item) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return null;
     return Object.fromEntries(
       Object.entries(item).map(([field, value]) => {
         const conceal = concealBySource.get(field);

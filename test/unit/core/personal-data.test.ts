@@ -295,10 +295,11 @@ describe('personalDataItemTransform', () => {
     });
   });
 
-  it('returns an item that is not a JSON object as it is', () => {
+  it('conceals an item that is not a JSON object whole, as none of it can be told personal or not', () => {
     const transform = items(ONLINE_HELP, 'drop');
     const array = Object.freeze([{ customerNo: 'C-1001' }]);
-    for (const item of [null, undefined, 42, 'customerNo', true, 9n, array]) expect(transform(item)).toBe(item);
+    for (const item of [null, undefined, 42, 'Ayşe Yılmaz', true, 9n, array]) expect(transform(item)).toBeNull();
+    expect(personalDataItemTransform(ONLINE_HELP, KEEP_ALL, undefined)('Ayşe Yılmaz')).toBe('Ayşe Yılmaz');
   });
 
   it('returns the item itself when the policy keeps every field of the report', () => {
