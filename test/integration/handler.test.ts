@@ -450,7 +450,7 @@ describe('the Lambda contract for the calls report', () => {
     }
   });
 
-  it('EXPORT_REPORTS=online_help exports only that report; an event with "reports" overrides it', async () => {
+  it('EXPORT_REPORTS=online_help exports only that report, and an event may not ask for another', async () => {
     const prefix = 'lake/contract-reports';
     const { handler } = lambda({ EXPORT_PREFIX: prefix, EXPORT_REPORTS: 'online_help' });
     sim.resetCounters();
@@ -462,6 +462,18 @@ describe('the Lambda contract for the calls report', () => {
     expect(await s3.keys(`${prefix}/_runs/calls/`)).toEqual([]);
     expect(await s3.keys(`${prefix}/online_help/`)).toEqual([partition('2025-11-21', prefix)]);
 
+    // The stack grants this function the online_help table only: calls could only fail at its first write.
+    sim.resetCounters();
+    await expect(handler({ date: '2025-11-21', reports: ['calls'] })).rejects.toThrow(
+      'event.reports: calls is not exported by this function, which exports online_help (EXPORT_REPORTS)',
+    );
+    expect(sim.counters.requests).toBe(0);
+    expect(await s3.keys(`${prefix}/calls/`)).toEqual([]);
+  });
+
+  it('an event with "reports" exports only those of the configured reports', async () => {
+    const prefix = 'lake/contract-event-reports';
+    const { handler } = lambda({ EXPORT_PREFIX: prefix });
     sim.resetCounters();
     const asked = await handler({ date: '2025-11-21', reports: ['calls'] });
     expect(reportDays(asked.days)).toEqual([['calls', '2025-11-21']]);
