@@ -2,6 +2,7 @@ import type { Node } from 'constructs';
 import { backfillChunkDaysSetting } from '../functions/contract/backfill.js';
 import { daySetting, timeZoneSetting, type CalendarDay, type TimeZone } from '../functions/contract/calendar.js';
 import { SettingError } from '../functions/contract/errors.js';
+import { personalDataSetting, type PersonalDataPolicy } from '../functions/contract/personal-data.js';
 import {
   REPORT_NAMES,
   REPORTS,
@@ -53,6 +54,16 @@ export interface ExportSettings {
    * order. @default every report
    */
   readonly reports: readonly ReportDefinition[];
+  /**
+   * What the export does with personal columns (context `personalData`, the Lambda's `EXPORT_PERSONAL_DATA`), e.g.
+   * `pseudonymize,agent_id=keep`. @default keep every column as received
+   */
+  readonly personalData: PersonalDataPolicy;
+  /**
+   * Where the pseudonym key lives (context `pseudonymKeySecretName`): a secret the stack creates, or an existing
+   * one. Used only when {@link personalData} pseudonymizes.
+   */
+  readonly pseudonymKeySecret: PseudonymKeySecretSource;
   /** Address that alarm notifications are mailed to (context `alarmEmail`). @default - no subscription */
   readonly alarmEmail?: string;
   /** String-to-sign variant (context `signatureVariant`). @default - the Lambda's default */
@@ -72,6 +83,9 @@ export type SecretSource =
   | { readonly kind: 'create' }
   | { readonly kind: 'name'; readonly name: string }
   | { readonly kind: 'arn'; readonly arn: string };
+
+/** The pseudonym key's secret: created by the stack, or imported by name. */
+export type PseudonymKeySecretSource = { readonly kind: 'create' } | { readonly kind: 'name'; readonly name: string };
 
 /** The data lake bucket: created by the stack, or imported by name. */
 export type BucketSource = { readonly kind: 'create' } | { readonly kind: 'import'; readonly name: string };
@@ -124,6 +138,9 @@ export function settingsFromContext(node: Node): ExportSettings {
     projectionStartDate: shared('projectionStartDate', need('projectionStartDate'), daySetting),
     databaseName: databaseName(need('databaseName')),
     reports: Array.isArray(reports) ? reportList(reports) : reportsText(read('reports')),
+    // Not set, the contract's default: every personal column kept, as the Lambda does without EXPORT_PERSONAL_DATA.
+    personalData: shared('personalData', read('personalData') ?? '', personalDataSetting),
+    pseudonymKeySecret: pseudonymKeySecretSource(read('pseudonymKeySecretName')),
     backfillChunkDays: shared('backfillChunkDays', need('backfillChunkDays'), backfillChunkDaysSetting),
     backfillConcurrency: backfillConcurrency(need('backfillConcurrency')),
     backfillTracing: flag('backfillTracing', need('backfillTracing')),
@@ -188,10 +205,18 @@ function secretSource(value: string | undefined): SecretSource {
     }
     return { kind: 'arn', arn: value };
   }
+  return { kind: 'name', name: secretName('secretName', value) };
+}
+
+function pseudonymKeySecretSource(value: string | undefined): PseudonymKeySecretSource {
+  return value === undefined ? { kind: 'create' } : { kind: 'name', name: secretName('pseudonymKeySecretName', value) };
+}
+
+function secretName(key: string, value: string): string {
   if (!/^[\w/+=.@-]{1,512}$/.test(value)) {
-    throw new ContextError('secretName', `"${value}" is not a secret name (letters, digits and /_+=.@-)`);
+    throw new ContextError(key, `"${value}" is not a secret name (letters, digits and /_+=.@-)`);
   }
-  return { kind: 'name', name: value };
+  return value;
 }
 
 function bucketSource(value: string | undefined): BucketSource {
