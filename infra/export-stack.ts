@@ -61,6 +61,7 @@ export class ExportStack extends Stack {
       projectionStartDate: settings.projectionStartDate,
       timeZone: settings.timeZone,
       reports: settings.reports,
+      personalData: settings.personalData,
     });
 
     const alarms = new ExportAlarms(this, 'Alarms', {
