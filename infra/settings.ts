@@ -61,9 +61,9 @@ export interface ExportSettings {
   readonly personalData: PersonalDataPolicy;
   /**
    * Where the pseudonym key lives (context `pseudonymKeySecretName`): a secret the stack creates, or an existing
-   * one. Used only when {@link personalData} pseudonymizes.
+   * one; set exactly when {@link personalData} pseudonymizes.
    */
-  readonly pseudonymKeySecret: PseudonymKeySecretSource;
+  readonly pseudonymKeySecret?: PseudonymKeySecretSource;
   /** Address that alarm notifications are mailed to (context `alarmEmail`). @default - no subscription */
   readonly alarmEmail?: string;
   /** String-to-sign variant (context `signatureVariant`). @default - the Lambda's default */
@@ -126,6 +126,9 @@ export function settingsFromContext(node: Node): ExportSettings {
   const concurrency = optional(read('concurrency'), (value) => shared('concurrency', value, concurrencySetting));
   // A list in cdk.json; `-c reports=…` gives a string, which `read` takes.
   const reports: unknown = node.tryGetContext('reports');
+  // Not set, the contract's default: every personal column kept, as the Lambda does without EXPORT_PERSONAL_DATA.
+  const personalData = shared('personalData', read('personalData') ?? '', personalDataSetting);
+  const pseudonymKeySecret = pseudonymKeySecretSource(personalData, read('pseudonymKeySecretName'));
   return Object.freeze({
     apiEndpoint,
     apiEndpointIsPlaceholder: isPlaceholderEndpoint(apiEndpoint),
@@ -138,15 +141,14 @@ export function settingsFromContext(node: Node): ExportSettings {
     projectionStartDate: shared('projectionStartDate', need('projectionStartDate'), daySetting),
     databaseName: databaseName(need('databaseName')),
     reports: Array.isArray(reports) ? reportList(reports) : reportsText(read('reports')),
-    // Not set, the contract's default: every personal column kept, as the Lambda does without EXPORT_PERSONAL_DATA.
-    personalData: shared('personalData', read('personalData') ?? '', personalDataSetting),
-    pseudonymKeySecret: pseudonymKeySecretSource(read('pseudonymKeySecretName')),
+    personalData,
     backfillChunkDays: shared('backfillChunkDays', need('backfillChunkDays'), backfillChunkDaysSetting),
     backfillConcurrency: backfillConcurrency(need('backfillConcurrency')),
     backfillTracing: flag('backfillTracing', need('backfillTracing')),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(signatureVariant === undefined ? {} : { signatureVariant }),
     ...(concurrency === undefined ? {} : { concurrency }),
+    ...(pseudonymKeySecret === undefined ? {} : { pseudonymKeySecret }),
   });
 }
 
@@ -208,8 +210,24 @@ function secretSource(value: string | undefined): SecretSource {
   return { kind: 'name', name: secretName('secretName', value) };
 }
 
-function pseudonymKeySecretSource(value: string | undefined): PseudonymKeySecretSource {
-  return value === undefined ? { kind: 'create' } : { kind: 'name', name: secretName('pseudonymKeySecretName', value) };
+/**
+ * The pseudonym key's secret of a policy that pseudonymizes; none for another policy. A secret named for such a
+ * policy is refused rather than ignored: it suggests that pseudonyms were meant where the policy keeps or drops
+ * the values (and every synthesis warning fails synthesis here anyway).
+ */
+function pseudonymKeySecretSource(
+  policy: PersonalDataPolicy,
+  name: string | undefined,
+): PseudonymKeySecretSource | undefined {
+  if (!policy.usesPseudonyms) {
+    if (name === undefined) return undefined;
+    throw new ContextError(
+      'pseudonymKeySecretName',
+      `is set, but the personalData policy "${policy.text}" does not pseudonymize; remove it, or set a policy ` +
+        'that pseudonymizes',
+    );
+  }
+  return name === undefined ? { kind: 'create' } : { kind: 'name', name: secretName('pseudonymKeySecretName', name) };
 }
 
 function secretName(key: string, value: string): string {

@@ -39,7 +39,6 @@ describe('settingsFromContext', () => {
       databaseName: 'diyalog',
       reports: [ONLINE_HELP, CALLS],
       personalData: KEEP_ALL,
-      pseudonymKeySecret: { kind: 'create' },
       backfillChunkDays: 3,
       backfillConcurrency: 1,
       backfillTracing: false,
@@ -117,6 +116,35 @@ describe('settingsFromContext', () => {
     expect(settings({ personalData: 'keep' }).personalData.text).toBe(KEEP_ALL.text);
   });
 
+  test('pseudonymKeySecret: only for a policy that pseudonymizes; created unless pseudonymKeySecretName names one', () => {
+    expect(settings({ personalData: 'pseudonymize' }).pseudonymKeySecret).toEqual({ kind: 'create' });
+    expect(settings({ personalData: 'keep,customer_no=pseudonymize' }).pseudonymKeySecret).toEqual({ kind: 'create' });
+    expect(
+      settings({ personalData: 'pseudonymize', pseudonymKeySecretName: 'diyalog/pseudonym-key' }).pseudonymKeySecret,
+    ).toEqual({ kind: 'name', name: 'diyalog/pseudonym-key' });
+    for (const personalData of ['keep', 'drop', 'drop,agent_id=keep']) {
+      expect(settings({ personalData })).not.toHaveProperty('pseudonymKeySecret');
+    }
+  });
+
+  test.each([
+    ['keep', 'keep'],
+    ['drop,agent_id=keep', 'drop,agent_id=keep'],
+    ['', 'keep'],
+  ])('pseudonymKeySecretName with the policy %j, which does not pseudonymize, is refused', (personalData, text) => {
+    const error = contextError({ personalData, pseudonymKeySecretName: 'diyalog/pseudonym-key' });
+    expect(error.key).toBe('pseudonymKeySecretName');
+    expect(error.message).toContain(`the personalData policy "${text}" does not pseudonymize`);
+  });
+
+  test.each([
+    ['key with spaces'],
+    ['arn:aws:secretsmanager:eu-central-1:123456789012:secret:diyalog/pseudonym-key-AbC123'],
+  ])('pseudonymKeySecretName %j is not a secret name', (name) => {
+    const error = contextError({ personalData: 'pseudonymize', pseudonymKeySecretName: name });
+    expect(error.message).toMatch(/^CDK context "pseudonymKeySecretName": .* is not a secret name/);
+  });
+
   test('blank and null optional values mean "not set"', () => {
     const result = settings({ alarmEmail: '  ', secretName: null, bucketName: '', concurrency: null });
     expect(result.alarmEmail).toBeUndefined();
@@ -184,11 +212,10 @@ describe('settingsFromContext', () => {
     ],
     ['personalData', 'keep,drop', /CDK context "personalData": "drop" is a second bare action/],
     ['personalData', ['pseudonymize'], /CDK context "personalData": expected a string or a number, got object/],
-    ['pseudonymKeySecretName', 'key with spaces', /CDK context "pseudonymKeySecretName": .* is not a secret name/],
     [
       'pseudonymKeySecretName',
-      'arn:aws:secretsmanager:eu-central-1:123456789012:secret:diyalog/pseudonym-key-AbC123',
-      /CDK context "pseudonymKeySecretName": .* is not a secret name/,
+      'diyalog/pseudonym-key',
+      /^CDK context "pseudonymKeySecretName": is set, but the personalData policy "keep" does not pseudonymize; remove it, or set a policy that pseudonymizes$/,
     ],
     ['signatureVariant', 'crlf', /CDK context "signatureVariant": "crlf" is not one of newline, concat/],
     ['concurrency', '0', /CDK context "concurrency": "0" is not a whole number from 1 to 16/],
