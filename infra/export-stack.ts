@@ -8,6 +8,7 @@ import { ExportBuckets } from './constructs/export-buckets.js';
 import { ExportFunction } from './constructs/export-function.js';
 import { NightlySchedule } from './constructs/nightly-schedule.js';
 import { PlaceholderEndpointGuard } from './constructs/placeholder-endpoint-guard.js';
+import { PseudonymKeySecret } from './constructs/pseudonym-key-secret.js';
 import type { ExportSettings } from './settings.js';
 
 /** Properties of {@link ExportStack}. */
@@ -36,6 +37,12 @@ export class ExportStack extends Stack {
     const exporter = new ExportFunction(this, 'Export', settings);
     exporter.bindSecret(credentials.secret);
     exporter.bindBucket(buckets.data, settings.prefix);
+    // Only a policy that pseudonymizes has a key: with any other, no secret, and the function has no access to one.
+    const pseudonymKey =
+      settings.pseudonymKeySecret === undefined
+        ? undefined
+        : new PseudonymKeySecret(this, 'PseudonymKey', { source: settings.pseudonymKeySecret });
+    if (pseudonymKey !== undefined) exporter.bindPseudonymKey(pseudonymKey.secret);
 
     const backfill = new Backfill(this, 'Backfill', {
       exportFunction: exporter.function,
@@ -61,6 +68,7 @@ export class ExportStack extends Stack {
       projectionStartDate: settings.projectionStartDate,
       timeZone: settings.timeZone,
       reports: settings.reports,
+      personalData: settings.personalData,
     });
 
     const alarms = new ExportAlarms(this, 'Alarms', {
@@ -87,6 +95,9 @@ export class ExportStack extends Stack {
       AthenaWorkGroup: [catalog.workGroup.ref, 'Query the tables in this workgroup.'],
       AlarmTopicArn: [alarms.topic.topicArn, 'Subscribe to receive the alarms.'],
     };
+    if (pseudonymKey !== undefined) {
+      outputs['PseudonymKeySecretId'] = [secretIdOf(pseudonymKey.secret), pseudonymKey.note];
+    }
     for (const [id, [value, description]] of Object.entries(outputs)) new CfnOutput(this, id, { value, description });
   }
 }

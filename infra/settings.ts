@@ -2,6 +2,7 @@ import type { Node } from 'constructs';
 import { backfillChunkDaysSetting } from '../functions/contract/backfill.js';
 import { daySetting, timeZoneSetting, type CalendarDay, type TimeZone } from '../functions/contract/calendar.js';
 import { SettingError } from '../functions/contract/errors.js';
+import { personalDataSetting, type PersonalDataPolicy } from '../functions/contract/personal-data.js';
 import {
   REPORT_NAMES,
   REPORTS,
@@ -53,6 +54,16 @@ export interface ExportSettings {
    * order. @default every report
    */
   readonly reports: readonly ReportDefinition[];
+  /**
+   * What the export does with personal columns (context `personalData`, the Lambda's `EXPORT_PERSONAL_DATA`), e.g.
+   * `pseudonymize,agent_id=keep`. @default keep every column as received
+   */
+  readonly personalData: PersonalDataPolicy;
+  /**
+   * Where the pseudonym key lives (context `pseudonymKeySecretName`): a secret the stack creates, or an existing
+   * one; set exactly when {@link personalData} pseudonymizes.
+   */
+  readonly pseudonymKeySecret?: PseudonymKeySecretSource;
   /** Address that alarm notifications are mailed to (context `alarmEmail`). @default - no subscription */
   readonly alarmEmail?: string;
   /** String-to-sign variant (context `signatureVariant`). @default - the Lambda's default */
@@ -72,6 +83,9 @@ export type SecretSource =
   | { readonly kind: 'create' }
   | { readonly kind: 'name'; readonly name: string }
   | { readonly kind: 'arn'; readonly arn: string };
+
+/** The pseudonym key's secret: created by the stack, or imported by name. */
+export type PseudonymKeySecretSource = { readonly kind: 'create' } | { readonly kind: 'name'; readonly name: string };
 
 /** The data lake bucket: created by the stack, or imported by name. */
 export type BucketSource = { readonly kind: 'create' } | { readonly kind: 'import'; readonly name: string };
@@ -112,6 +126,9 @@ export function settingsFromContext(node: Node): ExportSettings {
   const concurrency = optional(read('concurrency'), (value) => shared('concurrency', value, concurrencySetting));
   // A list in cdk.json; `-c reports=…` gives a string, which `read` takes.
   const reports: unknown = node.tryGetContext('reports');
+  // Not set, the contract's default: every personal column kept, as the Lambda does without EXPORT_PERSONAL_DATA.
+  const personalData = shared('personalData', read('personalData') ?? '', personalDataSetting);
+  const pseudonymKeySecret = pseudonymKeySecretSource(personalData, read('pseudonymKeySecretName'));
   return Object.freeze({
     apiEndpoint,
     apiEndpointIsPlaceholder: isPlaceholderEndpoint(apiEndpoint),
@@ -124,12 +141,14 @@ export function settingsFromContext(node: Node): ExportSettings {
     projectionStartDate: shared('projectionStartDate', need('projectionStartDate'), daySetting),
     databaseName: databaseName(need('databaseName')),
     reports: Array.isArray(reports) ? reportList(reports) : reportsText(read('reports')),
+    personalData,
     backfillChunkDays: shared('backfillChunkDays', need('backfillChunkDays'), backfillChunkDaysSetting),
     backfillConcurrency: backfillConcurrency(need('backfillConcurrency')),
     backfillTracing: flag('backfillTracing', need('backfillTracing')),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(signatureVariant === undefined ? {} : { signatureVariant }),
     ...(concurrency === undefined ? {} : { concurrency }),
+    ...(pseudonymKeySecret === undefined ? {} : { pseudonymKeySecret }),
   });
 }
 
@@ -188,10 +207,34 @@ function secretSource(value: string | undefined): SecretSource {
     }
     return { kind: 'arn', arn: value };
   }
-  if (!/^[\w/+=.@-]{1,512}$/.test(value)) {
-    throw new ContextError('secretName', `"${value}" is not a secret name (letters, digits and /_+=.@-)`);
+  return { kind: 'name', name: secretName('secretName', value) };
+}
+
+/**
+ * The pseudonym key's secret of a policy that pseudonymizes; none for another policy. A secret named for such a
+ * policy is refused rather than ignored: it suggests that pseudonyms were meant where the policy keeps or drops
+ * the values (and every synthesis warning fails synthesis here anyway).
+ */
+function pseudonymKeySecretSource(
+  policy: PersonalDataPolicy,
+  name: string | undefined,
+): PseudonymKeySecretSource | undefined {
+  if (!policy.usesPseudonyms) {
+    if (name === undefined) return undefined;
+    throw new ContextError(
+      'pseudonymKeySecretName',
+      `is set, but the personalData policy "${policy.text}" does not pseudonymize; remove it, or set a policy ` +
+        'that pseudonymizes',
+    );
   }
-  return { kind: 'name', name: value };
+  return name === undefined ? { kind: 'create' } : { kind: 'name', name: secretName('pseudonymKeySecretName', name) };
+}
+
+function secretName(key: string, value: string): string {
+  if (!/^[\w/+=.@-]{1,512}$/.test(value)) {
+    throw new ContextError(key, `"${value}" is not a secret name (letters, digits and /_+=.@-)`);
+  }
+  return value;
 }
 
 function bucketSource(value: string | undefined): BucketSource {

@@ -4,9 +4,11 @@ import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { tableFolder } from '../../functions/contract/layout.js';
+import type { PersonalDataPolicy } from '../../functions/contract/personal-data.js';
 import { ONLINE_HELP, partitionColumn, type ReportDefinition } from '../../functions/contract/reports.js';
 import { DT_FORMAT, PARTITION_KEY, glueColumns } from '../../functions/contract/schema.js';
 import { namedQueries } from '../athena-queries.js';
+import { columnComment } from '../column-comments.js';
 import { reportId } from '../construct-ids.js';
 
 /** Largest scan one query of the workgroup may make: a guard against a query that forgets the `dt` filter. */
@@ -28,12 +30,15 @@ export interface AthenaCatalogProps {
   readonly timeZone: string;
   /** The reports exported: a table each, and the saved queries over those tables. */
   readonly reports: readonly ReportDefinition[];
+  /** The personal-data policy the function applies, which the personal columns' comments name. */
+  readonly personalData: PersonalDataPolicy;
 }
 
 /**
  * The Glue database with one table over each exported report's Parquet, and an Athena workgroup with saved
  * queries. A table's columns are generated from its report's definition, the writer's schema
- * (`glueColumns(report.columns)`, `partitionColumn(report)`), never restated. Partitions are not registered:
+ * (`glueColumns(report.columns)`, `partitionColumn(report)`), never restated; a personal column's comment adds
+ * what the personal-data policy does with it. Partitions are not registered:
  * partition projection computes them from `dt`, so a freshly exported day is queryable at once, with no crawler
  * and no `MSCK REPAIR TABLE`.
  */
@@ -108,7 +113,9 @@ export class AthenaCatalog extends Construct {
           'storage.location.template': `${tableRoot}${dt}=\${${dt}}/`,
         },
         storageDescriptor: {
-          columns: glueColumns(report.columns),
+          columns: glueColumns(
+            report.columns.map((column) => ({ ...column, comment: columnComment(column, props.personalData) })),
+          ),
           location: tableRoot,
           inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
           outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',

@@ -9,6 +9,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { PREFLIGHT_FOLDER, REJECTS_FOLDER, RUNS_FOLDER, tableFolder } from '../../functions/contract/layout.js';
+import type { PersonalDataPolicy } from '../../functions/contract/personal-data.js';
 import type { ReportDefinition } from '../../functions/contract/reports.js';
 import { EXPORT_ENV } from '../../functions/contract/settings.js';
 import { ESM_BANNER } from '../esm-banner.js';
@@ -56,12 +57,20 @@ export const FUNCTION_DEFAULTS = Object.freeze({
  * Properties of {@link ExportFunction}: the deployment settings it turns into the function's environment —
  * `DIYALOG_API_ENDPOINT`, `EXPORT_TIMEZONE`, `EXPORT_LOOKBACK_DAYS`, `EXPORT_FIRST_DAY` (the projection's start: Athena
  * never shows an earlier day, so the exporter refuses to write one), `EXPORT_REPORTS` (whose tables
- * {@link ExportFunction.bindBucket} grants), and `DIYALOG_SIGNATURE_VARIANT` and `DIYALOG_CONCURRENCY` when set
- * (else the exporter's defaults).
+ * {@link ExportFunction.bindBucket} grants), `EXPORT_PERSONAL_DATA` (the policy's canonical text; one that
+ * pseudonymizes needs {@link ExportFunction.bindPseudonymKey}), and `DIYALOG_SIGNATURE_VARIANT` and
+ * `DIYALOG_CONCURRENCY` when set (else the exporter's defaults).
  */
 export type ExportFunctionProps = Pick<
   ExportSettings,
-  'apiEndpoint' | 'timeZone' | 'lookbackDays' | 'projectionStartDate' | 'reports' | 'signatureVariant' | 'concurrency'
+  | 'apiEndpoint'
+  | 'timeZone'
+  | 'lookbackDays'
+  | 'projectionStartDate'
+  | 'reports'
+  | 'personalData'
+  | 'signatureVariant'
+  | 'concurrency'
 >;
 
 /**
@@ -84,10 +93,14 @@ export class ExportFunction extends Construct {
   readonly failureQueue: DeadLetterQueue;
   /** The reports it exports: the tables it may write. */
   private readonly reports: readonly ReportDefinition[];
+  /** What it does with personal columns: whether it needs the pseudonym key. */
+  private readonly personalData: PersonalDataPolicy;
+  private pseudonymKeyBound = false;
 
   constructor(scope: Construct, id: string, props: ExportFunctionProps) {
     super(scope, id);
     this.reports = props.reports;
+    this.personalData = props.personalData;
     this.logGroup = new LogGroup(this, 'Logs', { retention: FUNCTION_DEFAULTS.logRetention });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -128,6 +141,7 @@ export class ExportFunction extends Construct {
         [EXPORT_ENV.lookbackDays]: String(props.lookbackDays),
         [EXPORT_ENV.firstDay]: props.projectionStartDate,
         [EXPORT_ENV.reports]: props.reports.map((report) => report.name).join(','),
+        [EXPORT_ENV.personalData]: props.personalData.text,
         ...(props.signatureVariant === undefined ? {} : { [EXPORT_ENV.signatureVariant]: props.signatureVariant }),
         ...(props.concurrency === undefined ? {} : { [EXPORT_ENV.concurrency]: String(props.concurrency) }),
       },
@@ -165,14 +179,43 @@ export class ExportFunction extends Construct {
           'cover it, and X-Ray would need a Resource "*" grant.',
       },
     );
+    this.node.addValidation({
+      validate: () =>
+        this.personalData.usesPseudonyms && !this.pseudonymKeyBound
+          ? [`the personal-data policy "${this.personalData.text}" pseudonymizes, and no pseudonym key is bound`]
+          : [],
+    });
   }
 
   /** Lets the exporter read the API keys from `secret` and names it in `DIYALOG_SECRET_ID`. */
   bindSecret(secret: ISecret): void {
+    this.allowReading(secret, 'ReadApiKeys');
+    this.function.addEnvironment(EXPORT_ENV.secretId, secretIdOf(secret));
+  }
+
+  /**
+   * Lets the exporter read the pseudonym key from `secret` and names it in `EXPORT_PSEUDONYM_KEY_SECRET_ID`. Only
+   * for a policy that pseudonymizes: the function of any other policy has no access to the key.
+   */
+  bindPseudonymKey(secret: ISecret): void {
+    if (!this.personalData.usesPseudonyms) {
+      throw new Error(`the personal-data policy "${this.personalData.text}" does not pseudonymize; it needs no key`);
+    }
+    this.allowReading(secret, 'ReadPseudonymKey');
+    this.function.addEnvironment(EXPORT_ENV.pseudonymKeySecretId, secretIdOf(secret));
+    this.pseudonymKeyBound = true;
+  }
+
+  /**
+   * `secretsmanager:GetSecretValue` on `secret` alone. No `kms:Decrypt`: the secrets the stack creates use the
+   * account's `aws/secretsmanager` key, which Secrets Manager applies for any caller it authorizes; an imported
+   * secret under a customer managed key needs that key's policy to allow this role.
+   */
+  private allowReading(secret: ISecret, sid: string): void {
     // A secret imported by name has no known suffix; IAM matches it with the 6-character wildcard.
     const resource = secret.secretFullArn ?? `${secret.secretArn}-??????`;
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'ReadApiKeys', actions: ['secretsmanager:GetSecretValue'], resources: [resource] }),
+      new PolicyStatement({ sid, actions: ['secretsmanager:GetSecretValue'], resources: [resource] }),
     );
     if (secret.secretFullArn === undefined) {
       acknowledgeWildcardResource(
@@ -181,7 +224,6 @@ export class ExportFunction extends Construct {
         'A secret imported by name is matched by its name plus the 6-character suffix Secrets Manager adds.',
       );
     }
-    this.function.addEnvironment(EXPORT_ENV.secretId, secretIdOf(secret));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { describe, expect, test } from 'vitest';
 import { STACK_NAME } from '../../../infra/app.js';
+import { PERSONAL_COLUMNS } from '../../../functions/contract/personal-data.js';
 import { ContextError } from '../../../infra/settings.js';
 import { build, onlyResource, synth } from './support.js';
 
@@ -30,6 +31,30 @@ describe('buildApp', () => {
     expect(() => build({ reports: 'chats' })).toThrow(
       'CDK context "reports": "chats" is not a report; known reports: online_help, calls',
     );
+  });
+
+  test('an unknown action or personal column of personalData is refused with the valid ones', () => {
+    expect(() => build({ personalData: 'hash' })).toThrow(
+      new ContextError(
+        'personalData',
+        '"hash" is not an action; actions: keep, pseudonymize, drop (or column=action for one column)',
+      ),
+    );
+    expect(() => build({ personalData: 'pseudonymize,help_state=drop' })).toThrow(
+      `CDK context "personalData": "help_state=drop" does not name a personal column; personal columns: ${PERSONAL_COLUMNS.join(', ')}`,
+    );
+    expect(PERSONAL_COLUMNS).toEqual([
+      'customer_no',
+      'customer_name',
+      'agent_id',
+      'agent_name',
+      'conversation_detail_link',
+      'initiator_id',
+      'initiator_name',
+      'receiver_id',
+      'receiver_name',
+      'call_view_url',
+    ]);
   });
 });
 

@@ -9,7 +9,7 @@ import {
   REPORTS,
   type ReportDefinition,
 } from '../../../functions/contract/reports.js';
-import { DT_FORMAT, glueColumns, PARTITION_KEY } from '../../../functions/contract/schema.js';
+import { DT_FORMAT, glueColumns, PARTITION_KEY, type ColumnDefinition } from '../../../functions/contract/schema.js';
 import { namedQueries } from '../../../infra/athena-queries.js';
 import { onlyResource, synth } from './support.js';
 
@@ -52,6 +52,27 @@ function cfnColumn(column: { name: string; type: string; comment: string }): unk
   return { Name: column.name, Type: column.type, Comment: column.comment };
 }
 
+/** What the comment of a personal column adds for each action, as an analyst reads it in the catalog. */
+const NOTES = {
+  keep: 'Personal data: kept as received.',
+  pseudonymize: 'Personal data: pseudonymized (HMAC-SHA256, hex).',
+  drop: 'Personal data: dropped (always NULL).',
+} as const;
+
+/**
+ * A report's columns as its table lists them when every personal column is under `action` (by default, as the
+ * cdk.json default keeps them): the writer's schema, each personal column's comment followed by the action's note.
+ */
+function tableColumns(report: ReportDefinition, action: keyof typeof NOTES = 'keep'): unknown[] {
+  return glueColumns(report.columns).map((column, index) =>
+    cfnColumn(
+      (report.columns[index] as ColumnDefinition).personal
+        ? { ...column, comment: `${column.comment} ${NOTES[action]}` }
+        : column,
+    ),
+  );
+}
+
 /** `s3://<data bucket>/diyalog/<rest>` as the template renders it for the created bucket. */
 function s3Url(rest: string): unknown {
   return { 'Fn::Join': ['', ['s3://', { Ref: dataBucketId }, `/diyalog/${rest}`]] };
@@ -81,7 +102,7 @@ describe('the Glue database and tables', () => {
 
   test('the calls table: the writer’s schema, in file order; dt, the day of call_started_at, the partition key', () => {
     const [, , calls] = tableOf(CALLS);
-    expect(calls.StorageDescriptor.Columns).toEqual(glueColumns(CALLS.columns).map(cfnColumn));
+    expect(calls.StorageDescriptor.Columns).toEqual(tableColumns(CALLS));
     expect((calls.StorageDescriptor.Columns as { Name: string }[]).slice(0, 3).map((column) => column.Name)).toEqual([
       'call_id',
       'call_started_at',
@@ -100,7 +121,7 @@ describe('the Glue database and tables', () => {
     const [, , tableInput] = tableOf(report);
 
     test('columns are the writer’s schema, in file order, and dt is the partition key', () => {
-      expect(tableInput.StorageDescriptor.Columns).toEqual(glueColumns(report.columns).map(cfnColumn));
+      expect(tableInput.StorageDescriptor.Columns).toEqual(tableColumns(report));
       expect(tableInput.StorageDescriptor.Columns).toHaveLength(report.columns.length);
       expect(tableInput.PartitionKeys).toEqual([cfnColumn(partitionColumn(report))]);
       expect(partitionColumn(report)).toMatchObject(PARTITION_KEY);
@@ -109,7 +130,7 @@ describe('the Glue database and tables', () => {
     test(`an external Parquet table at <prefix>/${name}/`, () => {
       expect(tableInput).toMatchObject({ Name: name, Description: report.description, TableType: 'EXTERNAL_TABLE' });
       expect(tableInput.StorageDescriptor).toEqual({
-        Columns: glueColumns(report.columns).map(cfnColumn),
+        Columns: tableColumns(report),
         Location: s3Url(`${name}/`),
         InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
         OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
@@ -144,6 +165,51 @@ describe('the Glue database and tables', () => {
       expect(`s3://acme-lake/raw/diyalog/${partitionObjectKey(report, day)}`.startsWith(partition)).toBe(true);
       expect(StorageDescriptor.Location).toBe(`s3://acme-lake/raw/diyalog/${name}/`);
       expect(Parameters['projection.dt.range']).toBe('2023-06-01,NOW');
+    });
+  });
+
+  describe('a personal column’s comment names what the personal-data policy does with it', () => {
+    /** Every column comment of a template's tables, by `table.column`. */
+    const commentsOf = (t: Template): Map<string, string> =>
+      new Map(
+        REPORTS.flatMap((report) => {
+          const columns = tableOf(report, t)[2].StorageDescriptor.Columns as { Name: string; Comment: string }[];
+          return columns.map((column) => [`${report.name}.${column.Name}`, column.Comment] as const);
+        }),
+      );
+
+    test.each(['keep', 'pseudonymize', 'drop'] as const)('%s: every personal column says so', (action) => {
+      const t = synth({ personalData: action }).template;
+      for (const report of REPORTS)
+        expect(tableOf(report, t)[2].StorageDescriptor.Columns).toEqual(tableColumns(report, action));
+      const comments = commentsOf(t);
+      expect(comments.size).toBe(REPORTS.flatMap((report) => report.columns).length);
+      // Glue's limit for a column comment.
+      for (const [column, comment] of comments) expect(comment.length, column).toBeLessThanOrEqual(255);
+    });
+
+    test('customer_name, pseudonymized', () => {
+      const comments = commentsOf(synth({ personalData: 'pseudonymize' }).template);
+      expect(comments.get('online_help.customer_name')).toBe(
+        "Customer's full name (personal data). Source: customerName. Personal data: pseudonymized (HMAC-SHA256, hex).",
+      );
+      expect(comments.get('online_help.help_state')).toBe(
+        'Last state of the session exactly as received, e.g. onlinehelp_ended_by_agent. Source: helpState.',
+      );
+    });
+
+    test('each column under its own action, the default for the others', () => {
+      const comments = commentsOf(
+        synth({ personalData: 'pseudonymize,agent_id=keep,conversation_detail_link=drop' }).template,
+      );
+      expect(comments.get('online_help.agent_id')).toMatch(/ Source: agentId\. Personal data: kept as received\.$/);
+      expect(comments.get('online_help.conversation_detail_link')).toMatch(
+        / Source: conversationDetailLink\. Personal data: dropped \(always NULL\)\.$/,
+      );
+      expect(comments.get('online_help.agent_name')).toMatch(/ Personal data: pseudonymized \(HMAC-SHA256, hex\)\.$/);
+      expect(comments.get('calls.receiver_id')).toMatch(/ Personal data: pseudonymized \(HMAC-SHA256, hex\)\.$/);
+      const notes = [...comments.values()].filter((comment) => comment.includes('Personal data: '));
+      expect(notes).toHaveLength(REPORTS.flatMap((report) => report.columns.filter((c) => c.personal)).length);
     });
   });
 

@@ -32,6 +32,10 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   'every optional setting': { alarmEmail: 'ops@acme.com.tr', signatureVariant: 'concat', concurrency: 8 },
   'the backfill traced, in chunks of a week': { backfillTracing: true, backfillChunkDays: 7 },
   'one report': { reports: 'calls' },
+  'a policy that pseudonymizes, with the key’s secret': {
+    personalData: 'pseudonymize,agent_id=keep,conversation_detail_link=drop',
+  },
+  'a pseudonym key imported by name': { personalData: 'pseudonymize', pseudonymKeySecretName: 'diyalog/pseudonym-key' },
 };
 
 describe('cdk-nag (AwsSolutions and Serverless)', () => {
@@ -81,6 +85,19 @@ describe('cdk-nag (AwsSolutions and Serverless)', () => {
   test('the created secret’s rotation finding is acknowledged with a reason', () => {
     const found = acknowledgements(build().app);
     expect(found['DiyalogExport/Credentials/Secret: AwsSolutions-SMG4']).toMatch(/Diyalog issues the API keys/);
+  });
+
+  test('the pseudonym key’s: rotation when created, the name pattern of the grant when imported', () => {
+    const created = acknowledgements(build({ personalData: 'pseudonymize' }).app);
+    expect(created['DiyalogExport/PseudonymKey/Secret: AwsSolutions-SMG4']).toMatch(
+      /Rotating the pseudonym key would change every pseudonym/,
+    );
+    const imported = acknowledgements(
+      build({ personalData: 'pseudonymize', pseudonymKeySecretName: 'diyalog/pseudonym-key' }).app,
+    );
+    expect(Object.keys(imported).filter((id) => id.includes('pseudonym'))).toEqual([
+      'DiyalogExport/Export/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:diyalog/pseudonym-key-??????]',
+    ]);
   });
 
   test('an unacknowledged error-level finding fails synthesis', () => {

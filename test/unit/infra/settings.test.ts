@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, test } from 'vitest';
+import { KEEP_ALL, PERSONAL_COLUMNS, personalDataSetting } from '../../../functions/contract/personal-data.js';
 import { CALLS, ONLINE_HELP, REPORTS } from '../../../functions/contract/reports.js';
 import {
   ContextError,
@@ -37,6 +38,7 @@ describe('settingsFromContext', () => {
       projectionStartDate: '2024-01-01',
       databaseName: 'diyalog',
       reports: [ONLINE_HELP, CALLS],
+      personalData: KEEP_ALL,
       backfillChunkDays: 3,
       backfillConcurrency: 1,
       backfillTracing: false,
@@ -56,6 +58,8 @@ describe('settingsFromContext', () => {
         projectionStartDate: '2023-06-01',
         databaseName: 'acme_diyalog',
         reports: 'calls',
+        personalData: 'pseudonymize, agent_id=keep',
+        pseudonymKeySecretName: 'diyalog/pseudonym-key',
         alarmEmail: 'ops@acme.com.tr',
         signatureVariant: 'concat',
         concurrency: '8',
@@ -75,6 +79,9 @@ describe('settingsFromContext', () => {
       projectionStartDate: '2023-06-01',
       databaseName: 'acme_diyalog',
       reports: [CALLS],
+      // Policies that act alike have the same canonical text.
+      personalData: personalDataSetting('pseudonymize,agent_id=keep', 'personalData'),
+      pseudonymKeySecret: { kind: 'name', name: 'diyalog/pseudonym-key' },
       alarmEmail: 'ops@acme.com.tr',
       signatureVariant: 'concat',
       concurrency: 8,
@@ -96,6 +103,46 @@ describe('settingsFromContext', () => {
     expect(settings({ reports: ' calls , online_help ' }).reports).toEqual([ONLINE_HELP, CALLS]);
     // Not set: every report, like EXPORT_REPORTS.
     for (const unset of [undefined, null, '', '  ']) expect(settings({ reports: unset }).reports).toBe(REPORTS);
+  });
+
+  test('personalData: the contract’s policy spec, validated by its validator; not set, every column kept', () => {
+    const policy = settings({ personalData: 'drop,customer_no=pseudonymize' }).personalData;
+    expect(policy.text).toBe('drop,customer_no=pseudonymize');
+    expect(policy.actionFor('customer_no')).toBe('pseudonymize');
+    expect(policy.actionFor('agent_name')).toBe('drop');
+    expect(policy.actionFor('help_state')).toBe('keep');
+    for (const unset of [undefined, null, '', '  '])
+      expect(settings({ personalData: unset }).personalData).toBe(KEEP_ALL);
+    expect(settings({ personalData: 'keep' }).personalData.text).toBe(KEEP_ALL.text);
+  });
+
+  test('pseudonymKeySecret: only for a policy that pseudonymizes; created unless pseudonymKeySecretName names one', () => {
+    expect(settings({ personalData: 'pseudonymize' }).pseudonymKeySecret).toEqual({ kind: 'create' });
+    expect(settings({ personalData: 'keep,customer_no=pseudonymize' }).pseudonymKeySecret).toEqual({ kind: 'create' });
+    expect(
+      settings({ personalData: 'pseudonymize', pseudonymKeySecretName: 'diyalog/pseudonym-key' }).pseudonymKeySecret,
+    ).toEqual({ kind: 'name', name: 'diyalog/pseudonym-key' });
+    for (const personalData of ['keep', 'drop', 'drop,agent_id=keep']) {
+      expect(settings({ personalData })).not.toHaveProperty('pseudonymKeySecret');
+    }
+  });
+
+  test.each([
+    ['keep', 'keep'],
+    ['drop,agent_id=keep', 'drop,agent_id=keep'],
+    ['', 'keep'],
+  ])('pseudonymKeySecretName with the policy %j, which does not pseudonymize, is refused', (personalData, text) => {
+    const error = contextError({ personalData, pseudonymKeySecretName: 'diyalog/pseudonym-key' });
+    expect(error.key).toBe('pseudonymKeySecretName');
+    expect(error.message).toContain(`the personalData policy "${text}" does not pseudonymize`);
+  });
+
+  test.each([
+    ['key with spaces'],
+    ['arn:aws:secretsmanager:eu-central-1:123456789012:secret:diyalog/pseudonym-key-AbC123'],
+  ])('pseudonymKeySecretName %j is not a secret name', (name) => {
+    const error = contextError({ personalData: 'pseudonymize', pseudonymKeySecretName: name });
+    expect(error.message).toMatch(/^CDK context "pseudonymKeySecretName": .* is not a secret name/);
   });
 
   test('blank and null optional values mean "not set"', () => {
@@ -146,6 +193,30 @@ describe('settingsFromContext', () => {
       /CDK context "reports": expected a list of report names, e\.g\. \["online_help","calls"\]/,
     ],
     ['reports', { calls: true }, /CDK context "reports": expected a string or a number, got object/],
+    [
+      'personalData',
+      'hide',
+      /^CDK context "personalData": "hide" is not an action; actions: keep, pseudonymize, drop \(or column=action for one column\)$/,
+    ],
+    [
+      'personalData',
+      'pseudonymize,help_state=keep',
+      new RegExp(
+        `^CDK context "personalData": "help_state=keep" does not name a personal column; personal columns: ${PERSONAL_COLUMNS.join(', ')}$`,
+      ),
+    ],
+    [
+      'personalData',
+      'agent_id=hide',
+      /^CDK context "personalData": "agent_id=hide" does not end in an action; actions: keep, pseudonymize, drop$/,
+    ],
+    ['personalData', 'keep,drop', /CDK context "personalData": "drop" is a second bare action/],
+    ['personalData', ['pseudonymize'], /CDK context "personalData": expected a string or a number, got object/],
+    [
+      'pseudonymKeySecretName',
+      'diyalog/pseudonym-key',
+      /^CDK context "pseudonymKeySecretName": is set, but the personalData policy "keep" does not pseudonymize; remove it, or set a policy that pseudonymizes$/,
+    ],
     ['signatureVariant', 'crlf', /CDK context "signatureVariant": "crlf" is not one of newline, concat/],
     ['concurrency', '0', /CDK context "concurrency": "0" is not a whole number from 1 to 16/],
     ['backfillChunkDays', 0, /CDK context "backfillChunkDays": "0" is not a whole number from 1 to 31/],

@@ -36,6 +36,10 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   'every optional setting': { alarmEmail: 'ops@acme.com.tr', signatureVariant: 'concat', concurrency: 8 },
   'the backfill traced, in chunks of a week': { backfillTracing: true, backfillChunkDays: 7 },
   'one report': { reports: 'calls' },
+  'a policy that pseudonymizes, with the key’s secret': {
+    personalData: 'pseudonymize,agent_id=keep,conversation_detail_link=drop',
+  },
+  'a pseudonym key imported by name': { personalData: 'pseudonymize', pseudonymKeySecretName: 'diyalog/pseudonym-key' },
 };
 
 // One file: the CloudFormation engine starts once per test file (seconds), then each synth takes about one.
