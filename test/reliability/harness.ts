@@ -107,7 +107,10 @@ export function lambda(
     secretsClient: new SecretsManagerClient({ region: 'eu-central-1' }),
     logger,
     metrics,
-    transport: { timeoutMs: 500, retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 50 } },
+    // Up to 40% of requests fail on purpose here, and about a third of those draws fail a page: 12 attempts make
+    // a page that exhausts them (0.31^12, about 1e-6) rarer than any other cause of a failed run. The suite tests
+    // exactness under faults, not the giving up, which the client's unit tests cover.
+    transport: { timeoutMs: 500, retry: { maxAttempts: 12, baseDelayMs: 5, maxDelayMs: 40, maxRetryAfterMs: 50 } },
     ...options.dependencies,
   });
   return { handler, output };
