@@ -206,8 +206,6 @@ export type CallRow = RowOf<typeof CALL_COLUMNS>;
 /** Every report, in the order a run exports them. */
 export const REPORTS: readonly ReportDefinition[] = Object.freeze([ONLINE_HELP, CALLS]);
 
-export type ReportName = (typeof REPORTS)[number]['name'];
-
 /** The names `--reports`, `EXPORT_REPORTS` and the `reports` context accept. */
 export const REPORT_NAMES: readonly string[] = Object.freeze(REPORTS.map((report) => report.name));
 
