@@ -67,8 +67,9 @@ export async function personalDataFor(
   const policy = api.personalData;
   if (!policy.usesPseudonyms) return { policy };
   const { text } = sources;
-  if (text !== undefined)
+  if (text !== undefined) {
     return { policy, key: rethrowAs(text.setting, () => pseudonymKeySetting(text.value, text.setting)) };
+  }
   const secretId = api.pseudonymKeySecretId;
   if (secretId === undefined) {
     throw new ConfigError(
