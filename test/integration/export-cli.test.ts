@@ -14,8 +14,8 @@ import {
   type SimCall,
   type SimSession,
 } from '../../functions/demo/index.js';
-import { expectedRows } from '../support/expected-rows.js';
-import { duckdb, readSessions } from '../support/parquet-reader.js';
+import { expectedCallRows, expectedRows } from '../support/expected-rows.js';
+import { duckdb, readCalls, readSessions } from '../support/parquet-reader.js';
 import { startLocalS3 } from '../support/s3.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -79,46 +79,6 @@ function dayAround(
     callAt(-8n, end),
   ];
   return { sessions, calls, start, end };
-}
-
-/** The rows of a calls Parquet file as DuckDB reads it, timestamps as epoch milliseconds, in file order. */
-async function readCalls(path: string): Promise<Record<string, unknown>[]> {
-  return duckdb(`
-    SELECT call_id, epoch_ms(call_started_at) AS call_started_at, epoch_ms(call_ended_at) AS call_ended_at,
-           call_time_seconds, call_type, call_state, call_use_type, initiator_id, initiator_name,
-           initiator_user_type, initiator_app_name, receiver_id, receiver_name, receiver_user_type,
-           receiver_app_name, call_view_url
-    FROM read_parquet('${path.replaceAll("'", "''")}', hive_partitioning = false)`);
-}
-
-/** The row DuckDB should read back for a call (see readCalls): 64-bit values as decimal strings. */
-function expectedCallRow(c: SimCall): Record<string, unknown> {
-  return {
-    call_id: c.callId.toString(),
-    call_started_at: String(c.callStartedAt),
-    call_ended_at: c.callEndedAt === undefined ? null : String(c.callEndedAt),
-    call_time_seconds: c.callTime ?? null,
-    call_type: c.callType ?? null,
-    call_state: c.callState ?? null,
-    call_use_type: c.callUseType ?? null,
-    initiator_id: c.initiatorId ?? null,
-    initiator_name: c.nameOfInitiator ?? null,
-    initiator_user_type: c.initiatorUserType ?? null,
-    initiator_app_name: c.initiatorAppName ?? null,
-    receiver_id: c.receiverId ?? null,
-    receiver_name: c.nameOfReceiver ?? null,
-    receiver_user_type: c.receiverUserType ?? null,
-    receiver_app_name: c.receiverAppName ?? null,
-    call_view_url: c.callViewUrl ?? null,
-  };
-}
-
-/** Calls of `[start, end)` in file order: by start time, then by signed id. */
-function expectedCallRows(calls: readonly SimCall[], start: number, end: number): Record<string, unknown>[] {
-  return calls
-    .filter((c) => c.callStartedAt >= start && c.callStartedAt < end)
-    .sort((a, b) => a.callStartedAt - b.callStartedAt || (a.callId < b.callId ? -1 : 1))
-    .map(expectedCallRow);
 }
 
 async function cli(
