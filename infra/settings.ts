@@ -6,6 +6,7 @@ import { personalDataSetting, type PersonalDataPolicy } from '../functions/contr
 import {
   REPORT_NAMES,
   REPORTS,
+  isNameList,
   reportsNamed,
   reportsSetting,
   type ReportDefinition,
@@ -187,7 +188,7 @@ function shared<V, T>(key: string, value: V, validate: (value: V, setting: strin
 
 /** The `reports` context as cdk.json lists it, e.g. `["online_help","calls"]`. */
 function reportList(names: unknown[]): readonly ReportDefinition[] {
-  if (!names.every((name) => typeof name === 'string')) {
+  if (!isNameList(names)) {
     throw new ContextError('reports', `expected a list of report names, e.g. ${JSON.stringify(REPORT_NAMES)}`);
   }
   return shared('reports', names, reportsNamed);

@@ -8,10 +8,9 @@
  * - `{"step":"report","results":[<one per chunk>]}` → {@link reportBackfill}
  */
 import { parseDay } from '../contract/calendar.js';
-import { reportsNamed, type ReportDefinition } from '../contract/reports.js';
+import { isNameList, reportsNamed, type ReportDefinition } from '../contract/reports.js';
 import { planBackfill, type BackfillPlan } from './plan.js';
 import { reportBackfill, type BackfillReport } from './report.js';
-import { isStringList } from './string-list.js';
 
 /** The Lambda entry: runs the step the event names; an event the definition cannot send is rejected. */
 export function handler(event: unknown): Promise<BackfillPlan | BackfillReport> {
@@ -38,7 +37,7 @@ function runStep(event: unknown): BackfillPlan | BackfillReport {
 
 /** The reports the export function exports, as the definition names them. */
 function exportedReports(names: unknown): readonly ReportDefinition[] {
-  if (!isStringList(names)) {
+  if (!isNameList(names)) {
     throw new TypeError(`reports is not a list of report names: ${JSON.stringify(names)}`);
   }
   return reportsNamed(names, 'reports');

@@ -5,8 +5,7 @@
 import { BACKFILL_LIMITS } from '../contract/backfill.js';
 import { parseDay, type CalendarDay } from '../contract/calendar.js';
 import { InvalidValueError, SettingError } from '../contract/errors.js';
-import { REPORT_NAMES, REPORTS, reportsNamed, type ReportDefinition } from '../contract/reports.js';
-import { isStringList } from './string-list.js';
+import { isNameList, REPORT_NAMES, REPORTS, reportsNamed, type ReportDefinition } from '../contract/reports.js';
 
 /** An inclusive range of days. */
 export interface DayRange {
@@ -115,7 +114,7 @@ function rangesOf(fields: Record<string, unknown>, inputKeys: readonly string[])
 
 /** The reports an input names, as their names in the contract's order, each once. */
 function reportNames(value: unknown, exported: readonly ReportDefinition[]): string[] {
-  if (!isStringList(value)) {
+  if (!isNameList(value)) {
     throw new InvalidInput(
       `"reports" is not a non-empty array of report names, e.g. ${JSON.stringify(REPORT_NAMES)}; ` +
         'leave it out to export every report of the deployment.',

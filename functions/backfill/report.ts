@@ -3,8 +3,8 @@
  * that re-runs exactly the failed chunks. Pure.
  */
 import { parseDay } from '../contract/calendar.js';
+import { isNameList } from '../contract/reports.js';
 import { length, type Chunk, type DayRange } from './plan.js';
-import { isStringList } from './string-list.js';
 
 /** What the state machine's map gives for one chunk: the chunk, and the error it failed with, if it did. */
 export interface ChunkResult extends Chunk {
@@ -76,7 +76,7 @@ function chunkResult(value: unknown, index: number): ChunkResult {
   if (typeof value !== 'object' || value === null) throw new TypeError(`results[${index}] is not an object`);
   const { from, to, reports, error } = value as Record<string, unknown>;
   if (error !== undefined && typeof error !== 'string') throw new TypeError(`results[${index}].error is not a string`);
-  if (reports !== undefined && !isStringList(reports)) {
+  if (reports !== undefined && !isNameList(reports)) {
     throw new TypeError(`results[${index}].reports is not a list of report names`);
   }
   return {

@@ -209,6 +209,11 @@ export const REPORTS: readonly ReportDefinition[] = Object.freeze([ONLINE_HELP, 
 /** The names `--reports`, `EXPORT_REPORTS` and the `reports` context accept. */
 export const REPORT_NAMES: readonly string[] = Object.freeze(REPORTS.map((report) => report.name));
 
+/** Whether a JSON value is a list of strings, the form in which events, inputs and cdk.json name reports. */
+export function isNameList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
 /**
  * The reports a list of names asks for, in {@link REPORTS} order, each once. An empty list or an unknown name is
  * refused with the known names.

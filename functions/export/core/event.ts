@@ -1,7 +1,7 @@
 import { addDays, dayCount, daysInRange, previousDay, refuseDaysBeforeFirstDay, refuseDaysNotOver } from './days.js';
 import { parseDay, type CalendarDay, type TimeZone } from '../../contract/calendar.js';
 import { LIMITS } from '../../contract/settings.js';
-import { reportsNamed, type ReportDefinition } from '../../contract/reports.js';
+import { isNameList, reportsNamed, type ReportDefinition } from '../../contract/reports.js';
 import { ConfigError, rethrowAs } from './errors.js';
 import { jsonObject } from './json.js';
 import type { ExportRequest } from './run.js';
@@ -62,7 +62,7 @@ export function requestFromEvent(event: unknown, settings: ScheduleSettings, now
  * only, so another report could only fail at its first write.
  */
 function reportsField(value: unknown, exported: readonly ReportDefinition[]): readonly ReportDefinition[] {
-  if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) {
+  if (!isNameList(value)) {
     throw new ConfigError('event.reports', 'is not a list of report names, e.g. ["online_help", "calls"]');
   }
   const reports = rethrowAs('event.reports', () => reportsNamed(value, 'event.reports'));
