@@ -1,5 +1,5 @@
 import type { KeyedRecord, RejectedItem } from './paging/interval-cursor.js';
-import { parseEpochMillis, parseInteger } from './fields.js';
+import { parseEpochMillis, parseId, parseInteger } from './fields.js';
 import { checkRow, type CheckedRow } from './column-values.js';
 import type { AnyRow, AthenaType, CellValue, ColumnDefinition } from '../../contract/schema.js';
 import type { ReportDefinition } from '../../contract/reports.js';
@@ -72,10 +72,9 @@ const READ_BY_TYPE: Readonly<Record<AthenaType, (value: unknown, field: string) 
     return n;
   },
   bigint: (value, field) => {
-    if (typeof value === 'bigint') return value;
-    const n = parseInteger(value);
+    const n = parseId(value, 'signed');
     if (n === undefined) throw new FieldError(`${field} is ${describe(value)}, expected a 64-bit integer`);
-    return BigInt(n);
+    return n;
   },
 };
 
