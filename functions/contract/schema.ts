@@ -28,7 +28,7 @@ export interface ColumnDefinition {
  * The TypeScript value of each Athena type in a row: `bigint` is a JS bigint (ids exceed 2^53), `timestamp` is
  * epoch milliseconds (UTC), `int` is a 32-bit signed integer.
  */
-interface ValueOfAthenaType {
+export interface ValueOfAthenaType {
   bigint: bigint;
   string: string;
   timestamp: number;

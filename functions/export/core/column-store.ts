@@ -1,4 +1,4 @@
-import type { AthenaType } from '../../contract/schema.js';
+import type { AthenaType, ValueOfAthenaType } from '../../contract/schema.js';
 
 /**
  * One column of a day's rows, stored slot by slot in typed arrays rather than as a JavaScript value per row.
@@ -12,17 +12,9 @@ export interface ColumnStore<V> {
   get(slot: number): V | null;
 }
 
-/** What a stored value of each Athena type is (see `SessionRow`). */
-interface StoredValue {
-  bigint: bigint;
-  string: string;
-  timestamp: number;
-  int: number;
-}
-
 /** A fresh, empty store for values of `type`. */
-export function columnStoreFor<T extends AthenaType>(type: T): ColumnStore<StoredValue[T]> {
-  const stores: { readonly [K in AthenaType]: () => ColumnStore<StoredValue[K]> } = {
+export function columnStoreFor<T extends AthenaType>(type: T): ColumnStore<ValueOfAthenaType[T]> {
+  const stores: { readonly [K in AthenaType]: () => ColumnStore<ValueOfAthenaType[K]> } = {
     bigint: () => new BigIntStore(),
     string: () => new StringStore(),
     // Timestamps are epoch milliseconds and ints 32-bit: both exact in a double.
